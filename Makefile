@@ -1,0 +1,59 @@
+# secretguard — see README.md. `make test` and `make demo` set up what they need.
+SHELL := /bin/bash
+GO ?= go
+GOBIN ?= $(shell $(GO) env GOPATH)/bin
+STATICCHECK_VERSION ?= v0.8.2
+FUNCTIONS := $(notdir $(wildcard functions/*))
+# Everything but the CDK app, whose module is heavy: function builds and the
+# default test run never compile it.
+PKGS = $(shell $(GO) list ./... | grep -v '/infra')
+GOFLAGS_BUILD := -trimpath -tags lambda.norpc -ldflags='-s -w'
+
+.PHONY: all build build-local test test-short lint bench tools deps moto clean cli
+
+all: lint test build
+
+deps:
+	$(GO) mod download
+
+# One linux/arm64 bootstrap per function, as Lambda's provided.al2023 runtime wants.
+build: deps
+	@for f in $(FUNCTIONS); do \
+	  echo "build functions/$$f -> bin/lambda/$$f/bootstrap (linux/arm64)"; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GOFLAGS_BUILD) -o bin/lambda/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+
+# The same binaries for this machine, for the emulator and the demo.
+build-local: deps
+	@for f in $(FUNCTIONS); do \
+	  CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o bin/local/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+
+cli: deps
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/secretguard ./cmd/secretguard
+
+# moto_server is the local AWS the tests run against.
+moto:
+	@command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]>=5.1,<6'
+	@command -v moto_server >/dev/null 2>&1 || { echo "moto_server not found after install: put pip's bin directory on PATH" >&2; exit 1; }
+
+test: deps moto
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+test-short: deps
+	$(GO) test -short -count=1 $(PKGS)
+
+tools:
+	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: deps tools
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GOBIN)/staticcheck $(PKGS)
+
+bench: deps moto
+	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./shared/... 
+
+clean:
+	rm -rf bin cdk.out
