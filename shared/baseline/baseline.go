@@ -289,5 +289,7 @@ func Expand(s, partition, region, account string) string {
 	if !strings.Contains(s, "${") {
 		return s
 	}
-	return strings.NewReplacer("${Partition}", partition, "${Region}", region, "${AccountId}", account).Replace(s)
+	s = strings.ReplaceAll(s, "${Partition}", partition)
+	s = strings.ReplaceAll(s, "${Region}", region)
+	return strings.ReplaceAll(s, "${AccountId}", account)
 }
