@@ -1,0 +1,91 @@
+// Command evaluator is the Lambda function behind every secretguard AWS
+// Config rule: the rule's parameters name the check, and the function puts
+// one evaluation per secret (see shared/configrule).
+//
+// Environment: AWS_REGION; BASELINE ("" for the embedded default,
+// "ssm:<name>" or a file path); SPOKE_ROLE_NAME (default
+// "secretguard-spoke"); SWEEP_MAX_HOPS and SWEEP_MAX_CHAIN_AGE (a Go
+// duration) bound a handed-over sweep (defaults 100 and 24h).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	lambdasvc "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/secretguard/secretguard/shared/awsenv"
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/metrics"
+)
+
+// DefaultSpokeRole is the role assumed in member accounts.
+const DefaultSpokeRole = "secretguard-spoke"
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := setup(context.Background(), os.Getenv, os.Stdout, log)
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+// setup builds the handler once per process: SDK config, baseline, roles.
+func setup(ctx context.Context, getenv func(string) string, out io.Writer, log *slog.Logger) (*Handler, error) {
+	limits, err := sweepLimits(getenv)
+	if err != nil {
+		return nil, err
+	}
+	counter, budget := awsenv.NewCounter(), awsenv.DefaultBudget()
+	cfg, err := awsenv.Load(ctx, awsenv.Options{Region: getenv("AWS_REGION"), Budget: budget, Counter: counter})
+	if err != nil {
+		return nil, err
+	}
+	b, err := baseline.Load(ctx, getenv("BASELINE"), ssm.NewFromConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	role := getenv("SPOKE_ROLE_NAME")
+	if role == "" {
+		role = DefaultSpokeRole
+	}
+	roles := awsenv.NewRoles(cfg, "secretguard-evaluator", counter, budget)
+	return &Handler{
+		Roles: roles,
+		Evaluator: &configrule.Evaluator{
+			Baseline: b, Accounts: roles, RoleName: role,
+			Invoker: lambdasvc.NewFromConfig(cfg), Counter: counter,
+			Log: log, Metrics: metrics.New(out), FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME"),
+			Sweep: limits,
+		},
+	}, nil
+}
+
+func sweepLimits(getenv func(string) string) (configrule.SweepLimits, error) {
+	var l configrule.SweepLimits
+	if v := getenv("SWEEP_MAX_HOPS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return l, fmt.Errorf("SWEEP_MAX_HOPS=%q: want a whole number >= 1", v)
+		}
+		l.MaxHops = n
+	}
+	if v := getenv("SWEEP_MAX_CHAIN_AGE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return l, fmt.Errorf("SWEEP_MAX_CHAIN_AGE=%q: want a positive duration such as 24h", v)
+		}
+		l.MaxChainAge = d
+	}
+	return l, nil
+}

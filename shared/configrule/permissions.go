@@ -1,0 +1,54 @@
+package configrule
+
+import (
+	"slices"
+
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/secret"
+)
+
+// Where an evaluator permission must be granted.
+const (
+	// ScopeAccount: in the spoke role of every member account, and in the
+	// function's own role for its own account; resource "*" (secrets are
+	// listed, and PutEvaluations has no resource-level permissions).
+	ScopeAccount = "account"
+	// ScopeSelf: in the function's role, on the function's own ARN (the
+	// sweep's hand-over).
+	ScopeSelf = "self"
+	// ScopeSpokeRole: in the function's role, on
+	// arn:<partition>:iam::*:role/<spoke role name>.
+	ScopeSpokeRole = "spoke-role"
+	// ScopeBaseline: in the function's role, on the baseline's SSM
+	// parameter (and its KMS key), only when BASELINE is "ssm:<name>".
+	ScopeBaseline = "baseline"
+)
+
+// Permission is a set of IAM actions the evaluator function needs, and
+// where they are granted.
+type Permission struct {
+	Scope   string
+	Actions []string
+}
+
+// EvaluatorPermissions lists what the evaluator function needs, for the
+// infrastructure code that writes its policies.
+func EvaluatorPermissions() []Permission {
+	return []Permission{
+		{Scope: ScopeAccount, Actions: slices.Concat(secret.IAMActions, IAMActions)},
+		{Scope: ScopeSelf, Actions: []string{"lambda:InvokeFunction"}},
+		{Scope: ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
+		{Scope: ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
+	}
+}
+
+// EvaluatorIAMActions is every action of EvaluatorPermissions, sorted and
+// without duplicates.
+func EvaluatorIAMActions() []string {
+	var all []string
+	for _, p := range EvaluatorPermissions() {
+		all = append(all, p.Actions...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}
