@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -19,6 +21,10 @@ import (
 	"github.com/secretguard/secretguard/shared/scan"
 	"github.com/secretguard/secretguard/shared/secret"
 )
+
+// clock is the time the checks evaluate at. Tests move it to exercise
+// date-based checks against real (freshly created) secrets.
+var clock = func() time.Time { return time.Now().UTC() }
 
 type scanOptions struct {
 	regions   multiFlag
@@ -59,7 +65,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		budget.Policy = o.policyTPS
 	}
 	counter := awsenv.NewCounter()
-	regions := []string(o.regions)
+	regions := dedupe(o.regions)
 	if len(regions) == 0 {
 		regions = []string{""} // the configured default Region
 	}
@@ -76,13 +82,13 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	out := newPrinter(o.output, stdout, o.color)
+	out := newPrinter(o.output, stdout, stderr, o.color)
 	progress := newProgress(stderr)
 	var sum scan.Summary
 	for _, cfg := range cfgs {
 		sc := &scan.Scanner{
 			Observer: &secret.Observer{Client: secretsmanager.NewFromConfig(cfg), Region: cfg.Region},
-			Baseline: b, Checks: cs,
+			Baseline: b, Checks: cs, Now: clock,
 		}
 		_, err := sc.Sweep(ctx, secret.SweepOptions{}, func(p scan.Page) error {
 			sum.Secrets += len(p.Snapshots)
@@ -105,6 +111,28 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
+// dedupe drops repeated Regions, keeping the first occurrence's order.
+func dedupe(regions []string) []string {
+	var out []string
+	for _, r := range regions {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// rejectedCredentialCodes are the errors AWS returns for credentials that
+// exist but are not (or no longer) valid.
+var rejectedCredentialCodes = map[string]bool{
+	"UnrecognizedClientException": true,
+	"InvalidClientTokenId":        true,
+	"InvalidSignatureException":   true,
+	"SignatureDoesNotMatch":       true,
+	"ExpiredTokenException":       true,
+	"ExpiredToken":                true,
+}
+
 // explain turns SDK errors into messages a person can act on.
 func explain(err error, region string) error {
 	if msg, ok := awsenv.MissingPermission(err); ok {
@@ -112,8 +140,11 @@ func explain(err error, region string) error {
 	}
 	s := err.Error()
 	if strings.Contains(s, "failed to retrieve credentials") || strings.Contains(s, "failed to refresh cached credentials") ||
-		strings.Contains(s, "no EC2 IMDS role found") {
+		strings.Contains(s, "get credentials: ") || strings.Contains(s, "no EC2 IMDS role found") {
 		return fmt.Errorf("scan %s: no usable AWS credentials: set AWS_PROFILE (or run aws sso login), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: %w", region, err)
+	}
+	if code := awsenv.ErrorCode(err); rejectedCredentialCodes[code] {
+		return fmt.Errorf("scan %s: AWS rejected the credentials (%s): refresh them (aws sso login, or new keys) and check AWS_PROFILE: %w", region, code, err)
 	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("scan %s: interrupted", region)
@@ -125,12 +156,15 @@ func explain(err error, region string) error {
 type printer struct {
 	format string
 	w      io.Writer
-	color  bool
-	enc    *json.Encoder
+	// notes receives what is for people when w is for machines: the
+	// summary of a JSON scan goes to stderr, so stdout stays JSON lines.
+	notes io.Writer
+	color bool
+	enc   *json.Encoder
 }
 
-func newPrinter(format string, w io.Writer, color bool) *printer {
-	return &printer{format: format, w: w, color: color, enc: json.NewEncoder(w)}
+func newPrinter(format string, w, notes io.Writer, color bool) *printer {
+	return &printer{format: format, w: w, notes: notes, color: color, enc: json.NewEncoder(w)}
 }
 
 func (p *printer) page(pg scan.Page) error {
@@ -173,9 +207,13 @@ func (p *printer) paint(code, s string) string {
 func (p *printer) summary(s scan.Summary, c *awsenv.Counter) {
 	w := p.w
 	if p.format == "json" {
-		return // stdout carries only results; the summary is for people
+		w = p.notes // stdout carries only results; the summary is for people
 	}
-	fmt.Fprintf(w, "\n%d secrets: %d compliant, %d non-compliant, %d not applicable results", s.Secrets, s.Compliant, s.NonCompliant, s.NotApplicable)
+	noun := "secrets"
+	if s.Secrets == 1 {
+		noun = "secret"
+	}
+	fmt.Fprintf(w, "\n%d %s: %d compliant, %d non-compliant, %d not applicable results", s.Secrets, noun, s.Compliant, s.NonCompliant, s.NotApplicable)
 	if s.Incomplete > 0 {
 		fmt.Fprintf(w, ", %d not fully evaluated", s.Incomplete)
 	}

@@ -73,7 +73,7 @@ func Evaluate(sn *secret.Snapshot, cs []checks.Check, b *baseline.Baseline, now 
 				Annotation: "The secret was deleted while it was being evaluated."}
 		default:
 			f = checks.Evaluate(c, sn, b, now)
-			incomplete = f.Compliance == checks.NotApplicable && sn.Problem != "" && needsMissing(c, sn)
+			incomplete = f.Compliance == checks.NotApplicable && sn.Problem != "" && lacked(c, sn, f)
 		}
 		out = append(out, Result{
 			SecretARN: sn.ARN, SecretName: sn.Name, Region: sn.Region, AccountID: sn.AccountID,
@@ -84,8 +84,14 @@ func Evaluate(sn *secret.Snapshot, cs []checks.Check, b *baseline.Baseline, now 
 	return out
 }
 
-// needsMissing reports whether the check needed data the Snapshot lacks.
-func needsMissing(c checks.Check, sn *secret.Snapshot) bool {
+// lacked reports whether a NOT_APPLICABLE finding is owed to data the
+// Snapshot lacks. A verdict that needs no data is not: a valid waiver, a
+// secret scheduled for deletion, and a replica for a check evaluated on the
+// primary are not applicable whatever the missing data would have said.
+func lacked(c checks.Check, sn *secret.Snapshot, f checks.Finding) bool {
+	if f.Waived || sn.ScheduledForDeletion() || (sn.IsReplica() && !c.AppliesToReplicas()) {
+		return false
+	}
 	n := c.Needs()
 	return (n.Policy && !sn.PolicyKnown) || (n.Replicas && !sn.ReplicasKnown)
 }
