@@ -50,6 +50,9 @@ type Baseline struct {
 	// BreakGlassRoles are role ARNs (placeholders allowed) that remedies
 	// must never lock out of a secret.
 	BreakGlassRoles []string `yaml:"breakGlassRoles" json:"breakGlassRoles"`
+	// Tickets says where the notifier sends tickets; nil (absent) means
+	// DefaultTickets. See TicketsOrDefault.
+	Tickets *Tickets `yaml:"tickets,omitempty" json:"tickets,omitempty"`
 
 	// classByName indexes Classes by name; built by Validate (and so by
 	// the loaders). Class falls back to a scan when it is stale.

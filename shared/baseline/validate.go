@@ -82,6 +82,7 @@ func (b *Baseline) applyDefaults() {
 			b.Checks[id] = CheckSettings{Mode: ModeReport}
 		}
 	}
+	b.Tickets.applyDefaults()
 }
 
 // Validate checks a Baseline, whether parsed or built in code, and builds
@@ -124,6 +125,8 @@ func (b *Baseline) Validate() error {
 			v.add(p, "must be an IAM role ARN (arn:${Partition}:iam::<account>:role/<name>), got %q", r)
 		}
 	}
+
+	v.tickets(b.Tickets)
 
 	b.classByName = make(map[string]int, len(b.Classes))
 	for i := len(b.Classes) - 1; i >= 0; i-- {
