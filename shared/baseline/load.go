@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -184,7 +183,7 @@ func checkDocument(data []byte) *FieldError {
 	}
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var yamlLine = lazy(`^(?:yaml: )?line (\d+): (.*)$`)
 
 func syntaxError(err error) *FieldError {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -196,7 +195,7 @@ func syntaxError(err error) *FieldError {
 	return e
 }
 
-var unknownField = regexp.MustCompile(`^field (.+) not found in type `)
+var unknownField = lazy(`^field (.+) not found in type `)
 
 // decodeErrors turns yaml.v3's errors into FieldErrors, one per problem,
 // and rewrites "field x not found in type T" as `unknown field "x"`.

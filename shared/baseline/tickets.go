@@ -3,7 +3,6 @@ package baseline
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -91,12 +90,12 @@ func (b *Baseline) TicketsOrDefault() Tickets {
 }
 
 var (
-	sinkNamePattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	jiraProjectPattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,254}$`)
-	snsTopicPattern    = regexp.MustCompile(`^arn:aws(?:-[a-z]+)*:sns:` + regionRE + `:` + accountRE + `:[A-Za-z0-9_-]{1,256}$`)
+	sinkNamePattern    = lazy(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	jiraProjectPattern = lazy(`^[A-Z][A-Z0-9_]{0,254}$`)
+	snsTopicPattern    = lazy(`^arn:aws(?:-[a-z]+)*:sns:` + regionRE + `:` + accountRE + `:[A-Za-z0-9_-]{1,256}$`)
 	// A secret's full ARN ends with a hyphen and six random characters;
 	// IAM policies scoped to a partial ARN would not match it.
-	secretARNPattern = regexp.MustCompile(`^arn:aws(?:-[a-z]+)*:secretsmanager:` + regionRE + `:` + accountRE + `:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$`)
+	secretARNPattern = lazy(`^arn:aws(?:-[a-z]+)*:secretsmanager:` + regionRE + `:` + accountRE + `:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$`)
 )
 
 // applyDefaults fills a present tickets section's zero-valued fields.

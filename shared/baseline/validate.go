@@ -3,7 +3,6 @@ package baseline
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -33,18 +32,18 @@ const (
 )
 
 var (
-	orgIDPattern     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	accountPattern   = regexp.MustCompile(`^` + accountRE + `$`)
-	regionPattern    = regexp.MustCompile(`^` + regionRE + `$`)
-	classNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	lambdaARNPattern = regexp.MustCompile(`^arn:` + partitionRE + `:lambda:` + arnRegion + `:` + arnAccount +
+	orgIDPattern     = lazy(`^o-[a-z0-9]{10,32}$`)
+	accountPattern   = lazy(`^` + accountRE + `$`)
+	regionPattern    = lazy(`^` + regionRE + `$`)
+	classNamePattern = lazy(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	lambdaARNPattern = lazy(`^arn:` + partitionRE + `:lambda:` + arnRegion + `:` + arnAccount +
 		`:function:[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$`)
-	keyIDPattern    = regexp.MustCompile(`^` + keyIDRE + `$`)
-	aliasPattern    = regexp.MustCompile(`^` + aliasRE + `$`)
-	kmsARNPattern   = regexp.MustCompile(`^arn:` + partitionRE + `:kms:` + arnRegion + `:` + arnAccount + `:(?:key/` + keyIDRE + `|(` + aliasRE + `))$`)
-	roleARNPattern  = regexp.MustCompile(`^arn:` + partitionRE + `:iam::` + arnAccount + `:role/(?:[^/\s]+/)*[\w+=,.@-]{1,64}$`)
-	tagCharsPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-	placeholderRE   = regexp.MustCompile(`\$\{([^}]*)\}`)
+	keyIDPattern    = lazy(`^` + keyIDRE + `$`)
+	aliasPattern    = lazy(`^` + aliasRE + `$`)
+	kmsARNPattern   = lazy(`^arn:` + partitionRE + `:kms:` + arnRegion + `:` + arnAccount + `:(?:key/` + keyIDRE + `|(` + aliasRE + `))$`)
+	roleARNPattern  = lazy(`^arn:` + partitionRE + `:iam::` + arnAccount + `:role/(?:[^/\s]+/)*[\w+=,.@-]{1,64}$`)
+	tagCharsPattern = lazy(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	placeholderRE   = lazy(`\$\{([^}]*)\}`)
 )
 
 var knownPlaceholders = []string{"Partition", "Region", "AccountId"}
