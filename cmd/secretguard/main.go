@@ -49,6 +49,7 @@ const topUsage = `secretguard keeps AWS Secrets Manager secrets on your organisa
 
 Usage:
   secretguard scan [flags]     evaluate every secret in the given Regions (read-only)
+  secretguard revoke [flags]   cut access to compromised secrets, rotate them, report (incident response)
 
 Run "secretguard <command> -h" for the flags of a command.
 `
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "scan":
 		err = cmdScan(ctx, args[1:], stdout, stderr)
+	case "revoke":
+		err = cmdRevoke(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK
