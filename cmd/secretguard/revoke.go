@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	lambdasvc "github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
@@ -126,7 +125,7 @@ func cmdRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func revokeLocally(ctx context.Context, cfg aws.Config, baselineSrc string, req revoke.Request, stderr io.Writer) (*revoke.Report, error) {
-	b, err := baseline.Load(ctx, baselineSrc, ssm.NewFromConfig(cfg))
+	b, err := baseline.Load(ctx, baselineSrc, awsenv.NewParameterReader(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
@@ -77,7 +76,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		cfgs = append(cfgs, cfg)
 	}
-	b, err := baseline.Load(ctx, o.baseline, ssm.NewFromConfig(cfgs[0]))
+	b, err := baseline.Load(ctx, o.baseline, awsenv.NewParameterReader(cfgs[0]))
 	if err != nil {
 		return err
 	}

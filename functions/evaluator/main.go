@@ -19,7 +19,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	lambdasvc "github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
@@ -51,7 +50,7 @@ func setup(ctx context.Context, getenv func(string) string, out io.Writer, log *
 	if err != nil {
 		return nil, err
 	}
-	b, err := baseline.Load(ctx, getenv("BASELINE"), ssm.NewFromConfig(cfg))
+	b, err := baseline.Load(ctx, getenv("BASELINE"), awsenv.NewParameterReader(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func setup(ctx context.Context, getenv func(string) string, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	b, err := baseline.Load(ctx, getenv("BASELINE"), ssm.NewFromConfig(cfg))
+	b, err := baseline.Load(ctx, getenv("BASELINE"), awsenv.NewParameterReader(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -11,9 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 	"gopkg.in/yaml.v3"
 )
 
@@ -58,45 +56,45 @@ func LoadFile(path string) (*Baseline, error) {
 	return parse(data, path)
 }
 
-// SSMGetParameterAPI is the one SSM method LoadSSM calls (same signature as
-// *ssm.Client).
-type SSMGetParameterAPI interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+// ParameterReader reads one SSM parameter's decrypted value and type
+// (String, SecureString, StringList), by name or ARN. awsenv.ParameterReader
+// implements it without the SDK's ssm package, whose init would cost every
+// Lambda cold start; errors carry the AWS error code as a smithy.APIError.
+type ParameterReader interface {
+	ReadParameter(ctx context.Context, name string) (value, typ string, err error)
 }
 
 // LoadSSM reads the baseline from an SSM parameter, by name or ARN (a
 // ":version" or ":label" suffix selects a version, as in SSM). The
-// parameter is a String or a SecureString; it is always read with
-// WithDecryption.
-func LoadSSM(ctx context.Context, c SSMGetParameterAPI, name string) (*Baseline, error) {
+// parameter is a String or a SecureString; it is always read decrypted.
+func LoadSSM(ctx context.Context, c ParameterReader, name string) (*Baseline, error) {
 	if name == "" {
 		return nil, errors.New("baseline: SSM parameter name is empty")
 	}
 	if c == nil {
 		return nil, fmt.Errorf("baseline: no SSM client to read parameter %q", name)
 	}
-	out, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	value, typ, err := c.ReadParameter(ctx, name)
 	if err != nil {
-		var nf *ssmtypes.ParameterNotFound
-		var nv *ssmtypes.ParameterVersionNotFound
-		if errors.As(err, &nf) || errors.As(err, &nv) {
+		var ae smithy.APIError
+		if errors.As(err, &ae) && (ae.ErrorCode() == "ParameterNotFound" || ae.ErrorCode() == "ParameterVersionNotFound") {
 			return nil, fmt.Errorf("baseline: SSM parameter %q not found: %w", name, err)
 		}
 		return nil, fmt.Errorf("baseline: cannot read SSM parameter %q: %w", name, err)
 	}
-	if out == nil || out.Parameter == nil || out.Parameter.Value == nil {
+	if typ == "StringList" {
+		return nil, fmt.Errorf("baseline: SSM parameter %q is a %s; want String or SecureString", name, typ)
+	}
+	if value == "" {
 		return nil, fmt.Errorf("baseline: SSM parameter %q has no value", name)
 	}
-	if t := out.Parameter.Type; t == ssmtypes.ParameterTypeStringList {
-		return nil, fmt.Errorf("baseline: SSM parameter %q is a %s; want String or SecureString", name, t)
-	}
-	return parse([]byte(*out.Parameter.Value), SSMPrefix+name)
+	return parse([]byte(value), SSMPrefix+name)
 }
 
 // Load reads the baseline from source: "" is the embedded default,
 // "ssm:<name-or-arn>" an SSM parameter read with c, anything else a file
 // path (write ./ssm:x for a file whose name starts with "ssm:").
-func Load(ctx context.Context, source string, c SSMGetParameterAPI) (*Baseline, error) {
+func Load(ctx context.Context, source string, c ParameterReader) (*Baseline, error) {
 	switch {
 	case source == "":
 		return Default(), nil

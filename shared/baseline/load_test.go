@@ -9,9 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 )
 
 // minimal is the smallest valid document.
@@ -177,35 +175,33 @@ func TestLoadFile(t *testing.T) {
 	}
 }
 
-// fakeSSM serves parameters by name.
+// fakeSSM serves parameters by name, as SSM GetParameter WithDecryption
+// would.
 type fakeSSM struct {
-	params map[string]ssmtypes.Parameter
+	params map[string][2]string // name -> value, type
 	err    error
-	got    *ssm.GetParameterInput
+	got    string
 }
 
-func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	f.got = in
+func (f *fakeSSM) ReadParameter(_ context.Context, name string) (string, string, error) {
+	f.got = name
 	if f.err != nil {
-		return nil, f.err
+		return "", "", f.err
 	}
-	p, ok := f.params[aws.ToString(in.Name)]
+	p, ok := f.params[name]
 	if !ok {
-		return nil, &ssmtypes.ParameterNotFound{Message: aws.String("not found")}
+		return "", "", &smithy.GenericAPIError{Code: "ParameterNotFound", Message: "not found"}
 	}
-	if p.Type == ssmtypes.ParameterTypeSecureString && !aws.ToBool(in.WithDecryption) {
-		p.Value = aws.String("AQICAHh-ciphertext")
-	}
-	return &ssm.GetParameterOutput{Parameter: &p}, nil
+	return p[0], p[1], nil
 }
 
 func newFakeSSM() *fakeSSM {
-	return &fakeSSM{params: map[string]ssmtypes.Parameter{
-		"/secretguard/baseline": {Type: ssmtypes.ParameterTypeString, Value: aws.String(minimal)},
-		"arn:aws:ssm:us-east-1:111122223333:parameter/secure": {Type: ssmtypes.ParameterTypeSecureString,
-			Value: aws.String("version: 1\nclasses: [{name: secure, maxRotationDays: 3}]\ndefaultClass: secure\n")},
-		"/bad":  {Type: ssmtypes.ParameterTypeString, Value: aws.String("version: 1\nclasses: []\n")},
-		"/list": {Type: ssmtypes.ParameterTypeStringList, Value: aws.String("a,b")},
+	return &fakeSSM{params: map[string][2]string{
+		"/secretguard/baseline": {minimal, "String"},
+		"arn:aws:ssm:us-east-1:111122223333:parameter/secure": {
+			"version: 1\nclasses: [{name: secure, maxRotationDays: 3}]\ndefaultClass: secure\n", "SecureString"},
+		"/bad":  {"version: 1\nclasses: []\n", "String"},
+		"/list": {"a,b", "StringList"},
 	}}
 }
 
@@ -240,13 +236,13 @@ func TestLoadSSM(t *testing.T) {
 			if b.DefaultClass != tc.wantClass {
 				t.Errorf("default class %q, want %q", b.DefaultClass, tc.wantClass)
 			}
-			if aws.ToString(f.got.Name) != tc.param || !aws.ToBool(f.got.WithDecryption) {
-				t.Errorf("GetParameter input %+v", f.got)
+			if f.got != tc.param {
+				t.Errorf("read parameter %q, want %q", f.got, tc.param)
 			}
 		})
 	}
-	var nf *ssmtypes.ParameterNotFound
-	if _, err := LoadSSM(ctx, newFakeSSM(), "/missing"); !errors.As(err, &nf) {
+	var ae smithy.APIError
+	if _, err := LoadSSM(ctx, newFakeSSM(), "/missing"); !errors.As(err, &ae) || ae.ErrorCode() != "ParameterNotFound" {
 		t.Errorf("not found error does not wrap ParameterNotFound: %v", err)
 	}
 }
@@ -255,7 +251,7 @@ func TestLoad(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, source string
-		client       SSMGetParameterAPI
+		client       ParameterReader
 		wantClass    string
 		wantErr      string
 	}{
