@@ -1,0 +1,230 @@
+package stacks
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/remedies"
+	"github.com/secretguard/secretguard/shared/revoke"
+	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/tickets"
+)
+
+// spec is one Lambda function: adding a function is one line in catalog
+// (and its env and grants functions below).
+type spec struct {
+	name    string
+	timeout float64 // seconds
+	memory  float64 // MB
+	trigger trigger
+	env     func(w *wiring) map[string]string
+	grants  func(w *wiring) ([]grant, error)
+	// spoke lists the actions the function performs in member accounts
+	// through the spoke role (nil: it never leaves its own account).
+	spoke func() []string
+}
+
+// How a function is invoked.
+type trigger int
+
+const (
+	triggerAsync  trigger = iota // AWS Config and its own hand-over: a DLQ for failed events
+	triggerQueue                 // EventBridge -> SQS -> Lambda: a redrive DLQ
+	triggerDirect                // invoked by people (aws lambda invoke): no DLQ
+)
+
+var catalog = []spec{
+	{"evaluator", 900, 512, triggerAsync, evaluatorEnv, evaluatorGrants, evaluatorSpokeActions},
+	{"remediator", 300, 512, triggerQueue, remediatorEnv, remediatorGrants, remediatorSpokeActions},
+	{"notifier", 60, 256, triggerQueue, notifierEnv, notifierGrants, nil},
+	{"revoker", 900, 512, triggerDirect, revokerEnv, revokerGrants, nil},
+}
+
+func catalogNames() []string {
+	var out []string
+	for _, s := range catalog {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+func specFor(name string) *spec {
+	for i := range catalog {
+		if catalog[i].name == name {
+			return &catalog[i]
+		}
+	}
+	return nil
+}
+
+// FunctionName is the physical name of a function: fixed, so that member
+// accounts can name the hub's functions without cross-account references.
+func FunctionName(fn string) string { return "secretguard-" + fn }
+
+// RoleName is the physical name of a function's role in a Region: fixed and
+// Region-qualified (IAM is global), so the spoke role can trust exact ARNs.
+func RoleName(fn, region string) string { return "secretguard-" + fn + "-" + region }
+
+// ledgerActions is what the remediator does on the ledger table (its
+// package has not declared them yet); the notifier's come from
+// tickets.Store and the revoker's from revoke.IAMActions.
+var ledgerActions = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
+
+func (w *wiring) baselineEnv() string { return baseline.SSMPrefix + w.cfg.BaselineParameter }
+
+func evaluatorEnv(w *wiring) map[string]string {
+	return map[string]string{"BASELINE": w.baselineEnv(), "SPOKE_ROLE_NAME": w.cfg.SpokeRoleName}
+}
+
+func evaluatorGrants(w *wiring) ([]grant, error) {
+	var gs []grant
+	for _, p := range configrule.EvaluatorPermissions() {
+		switch p.Scope {
+		case configrule.ScopeAccount:
+			gs = append(gs, grant{actions: p.Actions})
+		case configrule.ScopeSelf:
+			gs = append(gs, grant{actions: p.Actions, resources: []string{here("lambda", "function:"+FunctionName("evaluator"))}})
+		case configrule.ScopeSpokeRole:
+			gs = append(gs, w.assumeSpoke(p.Actions)...)
+		case configrule.ScopeBaseline:
+			gs = append(gs, w.readBaseline(p.Actions))
+		default:
+			return nil, fmt.Errorf("evaluator: unknown permission scope %q", p.Scope)
+		}
+	}
+	return gs, nil
+}
+
+func evaluatorSpokeActions() []string {
+	for _, p := range configrule.EvaluatorPermissions() {
+		if p.Scope == configrule.ScopeAccount {
+			return p.Actions
+		}
+	}
+	return nil
+}
+
+func remediatorEnv(w *wiring) map[string]string {
+	return map[string]string{
+		"BASELINE": w.baselineEnv(), "TABLE_NAME": w.tableName, "EVENT_BUS_NAME": w.busName,
+		"SPOKE_ROLE_NAME": w.cfg.SpokeRoleName, "DRY_RUN": strconv.FormatBool(w.cfg.DryRun),
+	}
+}
+
+// remediatorSpokeActions: the Observer's reads and every remedy's actions.
+func remediatorSpokeActions() []string {
+	return slices.Concat(secret.IAMActions, remedies.IAMActions())
+}
+
+func remediatorGrants(w *wiring) ([]grant, error) {
+	return slices.Concat(
+		[]grant{{actions: remediatorSpokeActions()}, w.onTable(ledgerActions), w.onBus(), w.readBaseline(baseline.IAMActions)},
+		w.assumeSpoke([]string{"sts:AssumeRole"}),
+	), nil
+}
+
+func notifierEnv(w *wiring) map[string]string {
+	return map[string]string{"BASELINE": w.baselineEnv(), "TABLE_NAME": w.tableName}
+}
+
+func notifierGrants(w *wiring) ([]grant, error) {
+	gs := []grant{w.readBaseline(baseline.IAMActions)}
+	sinks, err := sinkGrants(w.cfg.Baseline.TicketsOrDefault())
+	store := (&tickets.Store{}).Permissions(w.tableARN)
+	return slices.Concat(gs, sinks, fromTickets(store)), err
+}
+
+func revokerEnv(w *wiring) map[string]string {
+	return map[string]string{
+		"TABLE_NAME": w.tableName, "EVENT_BUS_NAME": w.busName,
+		"BREAK_GLASS_ROLE": strings.Join(w.cfg.BreakGlassRoles, ","),
+	}
+}
+
+func revokerGrants(w *wiring) ([]grant, error) {
+	return []grant{
+		{actions: without(revoke.IAMActions, "dynamodb:", "events:")},
+		w.onTable(only(revoke.IAMActions, "dynamodb:")),
+		w.onBus(),
+	}, nil
+}
+
+// wiring is what the functions' environment and grants are built from.
+type wiring struct {
+	cfg       *Config
+	hub       bool // organization mode: member accounts through the spoke role
+	tableName string
+	tableARN  string
+	busName   string
+	busARN    string
+	paramARN  string
+}
+
+func (w *wiring) onTable(actions []string) grant {
+	return grant{actions: actions, resources: []string{w.tableARN}}
+}
+
+func (w *wiring) onBus() grant {
+	return grant{actions: []string{"events:PutEvents"}, resources: []string{w.busARN}}
+}
+
+// readBaseline grants the baseline loader's SSM read on the parameter. Its
+// kms:Decrypt serves SecureString parameters under a customer managed key;
+// the stacks write a String parameter (CloudFormation cannot write a
+// SecureString), so it is left out.
+func (w *wiring) readBaseline(actions []string) grant {
+	return grant{actions: only(actions, "ssm:"), resources: []string{w.paramARN}}
+}
+
+// assumeSpoke grants sts:AssumeRole on the spoke role of every account in
+// the organisation (hub only; a single-account deployment never assumes).
+func (w *wiring) assumeSpoke(actions []string) []grant {
+	if !w.hub {
+		return nil
+	}
+	return []grant{{
+		actions:    actions,
+		resources:  []string{arn("iam", "", "*", "role/"+w.cfg.SpokeRoleName)},
+		conditions: map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": w.cfg.OrganizationID}},
+	}}
+}
+
+// sinkGrants are the notifier's permissions for the baseline's ticket
+// sinks, as the tickets package declares them: GetSecretValue only on the
+// Jira and webhook credential secrets the baseline names. The clients are
+// typed nil: building a sink calls no API.
+func sinkGrants(t baseline.Tickets) ([]grant, error) {
+	sinks, err := tickets.NewSinks(t, tickets.Clients{
+		OpsCenter: (*ssm.Client)(nil), SecurityHub: (*securityhub.Client)(nil), SNS: (*sns.Client)(nil),
+		Secrets: (*secretsmanager.Client)(nil), Account: "${AccountId}", Region: "${Region}", Partition: "${Partition}",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notifier: %w", err)
+	}
+	return fromTickets(tickets.Permissions(sinks)), nil
+}
+
+// fromTickets turns tickets permissions into grants; ${Partition},
+// ${Region} and ${AccountId} become the stack's own.
+func fromTickets(ps []tickets.Permission) []grant {
+	expand := strings.NewReplacer("${Partition}", *awscdk.Aws_PARTITION(), "${Region}", *awscdk.Aws_REGION(), "${AccountId}", *awscdk.Aws_ACCOUNT_ID())
+	var gs []grant
+	for _, p := range ps {
+		g := grant{actions: p.Actions}
+		for _, r := range p.Resources {
+			g.resources = append(g.resources, expand.Replace(r))
+		}
+		gs = append(gs, g)
+	}
+	return gs
+}

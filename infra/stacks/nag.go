@@ -1,0 +1,61 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// applyNag runs the cdk-nag AwsSolutions checks on scope: a finding that is
+// not suppressed here, with its reason, is an error annotation, and
+// `cdk synth` fails.
+func applyNag(scope constructs.IConstruct) {
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
+
+// wildcardReasons justifies each wildcard resource that resourcesFor (and
+// the tickets package) can put in a role, in cdk-nag's notation. A wildcard
+// not listed here fails synthesis.
+var wildcardReasons = []struct{ resource, reason string }{
+	{"*", "Only for actions without resource-level permissions in IAM (secretsmanager:ListSecrets, config:PutEvaluations, cloudtrail:LookupEvents, ssm:DescribeOpsItems): see anyResourceActions."},
+	{"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*", "secretguard governs every secret of the account and Region, which are known only at run time; secretsmanager:GetSecretValue is never granted on them."},
+	{"arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*", "The baseline names the target keys per Region at run time (use-cmk, replicate verify them); Decrypt/Encrypt/GenerateDataKey are limited to kms:ViaService Secrets Manager."},
+	{"arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*", "RotateSecret needs lambda:InvokeFunction on the secret's rotation function and the revoker reads its configuration; those functions are chosen per secret at run time."},
+	{"arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*", "The revoker revokes the sessions of whichever roles read a compromised secret (CloudTrail evidence), known only during an incident."},
+	{"arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:db:*", "The revoker rotates RDS-owned secrets through the database the secret's tags name, known only at run time."},
+	{"arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:cluster:*", "The revoker rotates RDS-owned secrets through the cluster the secret's tags name, known only at run time."},
+	{"arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*", "OpsItem IDs are assigned by OpsCenter when the notifier creates them (tickets.OpsCenter.Permissions)."},
+}
+
+// suppressWildcards suppresses AwsSolutions-IAM5 on a role for exactly the
+// wildcards of wildcardReasons (plus the spoke roles of all accounts, for
+// hub functions), each with its reason.
+func suppressWildcards(role constructs.IConstruct, spokeRoleName string) {
+	var s []*cdknag.NagPackSuppression
+	for _, w := range wildcardReasons {
+		s = append(s, &cdknag.NagPackSuppression{
+			Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String(w.reason),
+			AppliesTo: &[]any{"Resource::" + w.resource},
+		})
+	}
+	if spokeRoleName != "" {
+		s = append(s, &cdknag.NagPackSuppression{
+			Id:        jsii.String("AwsSolutions-IAM5"),
+			Reason:    jsii.String("The spoke role of every member account; sts:AssumeRole is bounded to the organisation by aws:ResourceOrgID."),
+			AppliesTo: &[]any{"Resource::arn:<AWS::Partition>:iam::*:role/" + spokeRoleName},
+		})
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &s, jsii.Bool(true))
+}
+
+// suppressFunctionFindings suppresses the findings the functions' roles
+// have by design.
+func suppressFunctionFindings(fs *functions, hub bool, spokeRoleName string) {
+	if !hub {
+		spokeRoleName = ""
+	}
+	for _, f := range fs.byName {
+		suppressWildcards(f.role, spokeRoleName)
+	}
+}

@@ -1,0 +1,141 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/checks"
+	"github.com/secretguard/secretguard/shared/outcome"
+)
+
+// RuleName is the AWS Config rule of a check.
+func RuleName(check string) string { return "secretguard-" + check }
+
+// newConfigRules adds one custom Lambda rule per check, change-triggered on
+// secrets and periodic, all served by the evaluator at evaluatorARN.
+func newConfigRules(scope constructs.Construct, evaluatorARN, frequency string) []awsconfig.CfnConfigRule {
+	docs := map[string]string{}
+	for _, c := range checks.All() {
+		docs[c.ID()] = c.Doc()
+	}
+	var out []awsconfig.CfnConfigRule
+	for _, check := range baseline.CheckIDs {
+		desc := "secretguard: " + docs[check]
+		if len(desc) > 256 {
+			desc = desc[:253] + "..."
+		}
+		out = append(out, awsconfig.NewCfnConfigRule(scope, jsii.String("Rule-"+check), &awsconfig.CfnConfigRuleProps{
+			ConfigRuleName:  jsii.String(RuleName(check)),
+			Description:     jsii.String(desc),
+			InputParameters: map[string]string{"check": check},
+			Scope: &awsconfig.CfnConfigRule_ScopeProperty{
+				ComplianceResourceTypes: jsii.Strings("AWS::SecretsManager::Secret"),
+			},
+			Source: &awsconfig.CfnConfigRule_SourceProperty{
+				Owner:            jsii.String("CUSTOM_LAMBDA"),
+				SourceIdentifier: jsii.String(evaluatorARN),
+				SourceDetails: &[]*awsconfig.CfnConfigRule_SourceDetailProperty{
+					{EventSource: jsii.String("aws.config"), MessageType: jsii.String("ConfigurationItemChangeNotification")},
+					{EventSource: jsii.String("aws.config"), MessageType: jsii.String("OversizedConfigurationItemChangeNotification")},
+					{EventSource: jsii.String("aws.config"), MessageType: jsii.String("ScheduledNotification"), MaximumExecutionFrequency: jsii.String(frequency)},
+				},
+			},
+		}))
+	}
+	return out
+}
+
+// secretsManagerEvents are the CloudTrail events that can take a secret off
+// the baseline (or create one), so the remediator reconciles it at once.
+var secretsManagerEvents = []string{
+	"CreateSecret", "UpdateSecret", "RestoreSecret", "RotateSecret", "CancelRotateSecret",
+	"PutResourcePolicy", "DeleteResourcePolicy", "TagResource", "UntagResource",
+	"ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica",
+}
+
+func complianceChangePattern() *awsevents.EventPattern {
+	return &awsevents.EventPattern{
+		Source:     jsii.Strings("aws.config"),
+		DetailType: jsii.Strings("Config Rules Compliance Change"),
+		Detail: &map[string]any{
+			"configRuleName": []any{map[string]any{"prefix": "secretguard-"}},
+			"resourceType":   []any{"AWS::SecretsManager::Secret"},
+		},
+	}
+}
+
+func cloudTrailPattern() *awsevents.EventPattern {
+	return &awsevents.EventPattern{
+		Source:     jsii.Strings("aws.secretsmanager"),
+		DetailType: jsii.Strings("AWS API Call via CloudTrail"),
+		Detail: &map[string]any{
+			"eventSource": []any{"secretsmanager.amazonaws.com"},
+			"eventName":   secretsManagerEvents,
+		},
+	}
+}
+
+// routeToQueues adds the rules on bus that feed the remediator (compliance
+// changes and Secrets Manager CloudTrail events) and the notifier
+// (secretguard's own events), each to its queue, failures to its DLQ.
+func routeToQueues(scope constructs.Construct, bus awsevents.IEventBus, fs *functions) {
+	target := func(name string) awsevents.IRuleTarget {
+		f := fs.byName[name]
+		return awseventstargets.NewSqsQueue(f.queue, &awseventstargets.SqsQueueProps{
+			DeadLetterQueue: f.dlq,
+			RetryAttempts:   jsii.Number(8),
+		})
+	}
+	rule := func(id, desc string, p *awsevents.EventPattern, t awsevents.IRuleTarget) {
+		awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
+			EventBus: bus, Description: jsii.String(desc), EventPattern: p,
+			Targets: &[]awsevents.IRuleTarget{t},
+		})
+	}
+	if fs.byName["remediator"] != nil {
+		rule("ComplianceChange", "secretguard: Config compliance changes of secretguard rules -> remediator", complianceChangePattern(), target("remediator"))
+		rule("SecretsManagerCloudTrail", "secretguard: Secrets Manager changes (CloudTrail) -> remediator", cloudTrailPattern(), target("remediator"))
+	}
+	if fs.byName["notifier"] != nil {
+		rule("Outcomes", "secretguard: secretguard outcomes -> notifier", &awsevents.EventPattern{
+			Source: jsii.Strings(outcome.Source), DetailType: jsii.Strings(outcome.DetailTypes...),
+		}, target("notifier"))
+	}
+}
+
+// forwardToHub adds the rules on the account's default bus that send
+// compliance changes and Secrets Manager CloudTrail events to the hub bus.
+func forwardToHub(scope constructs.Construct, hubBusARN string) {
+	bus := awsevents.EventBus_FromEventBusArn(scope, jsii.String("HubBus"), jsii.String(hubBusARN))
+	role := awsiam.NewRole(scope, jsii.String("ForwarderRole"), &awsiam.RoleProps{
+		Description: jsii.String("secretguard: EventBridge forwards secret events to the hub bus"),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
+		}),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"forward": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+			Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("events:PutEvents"), Resources: jsii.Strings(hubBusARN),
+			})},
+		})},
+	})
+	for _, r := range []struct {
+		id string
+		p  *awsevents.EventPattern
+	}{{"ForwardComplianceChange", complianceChangePattern()}, {"ForwardSecretsManagerCloudTrail", cloudTrailPattern()}} {
+		awsevents.NewRule(scope, jsii.String(r.id), &awsevents.RuleProps{
+			Description:  jsii.String("secretguard: forward to the hub bus"),
+			EventPattern: r.p,
+			Targets:      &[]awsevents.IRuleTarget{newBusTarget(bus, role)},
+		})
+	}
+}
+
+func newBusTarget(bus awsevents.IEventBus, role awsiam.IRole) awsevents.IRuleTarget {
+	return awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: role})
+}
