@@ -50,6 +50,9 @@ const topUsage = `secretguard keeps AWS Secrets Manager secrets on your organisa
 Usage:
   secretguard scan [flags]     evaluate every secret in the given Regions (read-only)
   secretguard revoke [flags]   cut access to compromised secrets, rotate them, report (incident response)
+  secretguard remediate [flags]  preview (--dry-run) and apply the fixes the baseline allows
+  secretguard history SECRET   what secretguard decided and changed for a secret
+  secretguard undo ID          restore what a remediation changed
 
 Run "secretguard <command> -h" for the flags of a command.
 `
@@ -65,6 +68,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdScan(ctx, args[1:], stdout, stderr)
 	case "revoke":
 		err = cmdRevoke(ctx, args[1:], stdout, stderr)
+	case "remediate":
+		err = cmdRemediate(ctx, args[1:], stdout, stderr)
+	case "history":
+		err = cmdHistory(ctx, args[1:], stdout, stderr)
+	case "undo":
+		err = cmdUndo(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK

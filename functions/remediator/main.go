@@ -1,0 +1,75 @@
+// Command remediator is the Lambda function that keeps secrets on the
+// baseline: Config compliance changes, Secrets Manager CloudTrail calls
+// (from EventBridge, directly or through SQS) and direct requests each end
+// in one level-based reconcile of one secret (see shared/engine); a direct
+// {"sweep": {...}} reconciles a whole account and Region.
+//
+// Environment: AWS_REGION; BASELINE ("" for the embedded default,
+// "ssm:<name>" or a file path); TABLE_NAME (the shared DynamoDB table:
+// ledger and claims, required); EVENT_BUS_NAME (the secretguard bus; ""
+// for the account's default bus); SPOKE_ROLE_NAME (default
+// "secretguard-spoke"). Its IAM actions are engine.Permissions().
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/secretguard/secretguard/shared/awsenv"
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/engine"
+	"github.com/secretguard/secretguard/shared/ledger"
+	"github.com/secretguard/secretguard/shared/metrics"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := setup(context.Background(), os.Getenv, os.Stdout, log)
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+// setup builds the handler once per process: SDK config, baseline, roles,
+// ledger and bus.
+func setup(ctx context.Context, getenv func(string) string, out io.Writer, log *slog.Logger) (*Handler, error) {
+	table := getenv("TABLE_NAME")
+	if table == "" {
+		return nil, errors.New("TABLE_NAME is not set: name the DynamoDB table (keys pk, sk; TTL attribute ttl) that holds the ledger and the claims")
+	}
+	counter, budget := awsenv.NewCounter(), awsenv.DefaultBudget()
+	cfg, err := awsenv.Load(ctx, awsenv.Options{Region: getenv("AWS_REGION"), Budget: budget, Counter: counter})
+	if err != nil {
+		return nil, err
+	}
+	b, err := baseline.Load(ctx, getenv("BASELINE"), awsenv.NewParameterReader(cfg))
+	if err != nil {
+		return nil, err
+	}
+	role := getenv("SPOKE_ROLE_NAME")
+	if role == "" {
+		role = engine.DefaultSpokeRole
+	}
+	name := getenv("AWS_LAMBDA_FUNCTION_NAME")
+	roles := awsenv.NewRoles(cfg, "secretguard-remediator", counter, budget)
+	bus := getenv("EVENT_BUS_NAME")
+	log.Info("remediator ready", "table", table, "eventBus", bus, "spokeRole", role, "maxChangesPerInvocation", b.MaxChangesPerInvocation)
+	return &Handler{
+		Roles: roles, Log: log, Metrics: metrics.New(out), Counter: counter, FunctionName: name,
+		Engine: &engine.Engine{
+			Baseline: b, Accounts: roles, RoleName: role,
+			Ledger: &ledger.Store{DB: dynamodb.NewFromConfig(cfg), Table: table},
+			Events: eventbridge.NewFromConfig(cfg), EventBus: bus,
+			Actor: "lambda:" + name, Log: log,
+		},
+	}, nil
+}

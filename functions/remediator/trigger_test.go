@@ -1,0 +1,152 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	member    = "111122223333"
+	sampleARN = "arn:aws:secretsmanager:us-east-1:" + member + ":secret:prod/payments/stripe-key-a1B2c3"
+	sampleDir = "../../events/remediator"
+)
+
+// TestSamplesDecode decodes every sample in events/remediator and fails on
+// a file the table does not know.
+func TestSamplesDecode(t *testing.T) {
+	type want struct {
+		kind    string
+		skip    string // part of the skip reason
+		bad     string // part of the error
+		secret  string
+		region  string
+		trigger string
+		creator bool
+	}
+	ct := func(name string) want {
+		return want{kind: KindCloudTrail, secret: sampleARN, region: "us-east-1", trigger: "cloudtrail:" + name}
+	}
+	cases := map[string]want{
+		"config-noncompliant.json":                {kind: KindConfig, secret: sampleARN, region: "us-east-1", trigger: "config:secretguard-required-tags"},
+		"config-compliant.json":                   {kind: KindConfig, skip: "turned COMPLIANT"},
+		"config-other-rule.json":                  {kind: KindConfig, skip: "not a secretguard rule"},
+		"cloudtrail-CreateSecret-legacy-aRN.json": {kind: KindCloudTrail, secret: sampleARN, region: "us-east-1", trigger: "cloudtrail:CreateSecret", creator: true},
+		"cloudtrail-failed-call.json":             {kind: KindCloudTrail, skip: "failed (AccessDeniedException)"},
+		"cloudtrail-PutResourcePolicy.json":       ct("PutResourcePolicy"),
+		"cloudtrail-UntagResource.json":           {kind: KindCloudTrail, secret: "prod/payments/stripe-key", region: "us-east-1", trigger: "cloudtrail:UntagResource"},
+		"cloudtrail-StopReplicationToReplica.json": {kind: KindCloudTrail, secret: strings.Replace(sampleARN, "us-east-1", "eu-west-1", 1),
+			region: "eu-west-1", trigger: "cloudtrail:StopReplicationToReplica"},
+		"other-detail-type.json":               {kind: KindEvent, skip: `detail-type "Secret Remediated"`},
+		"direct.json":                          {kind: KindDirect, secret: sampleARN, trigger: "direct"},
+		"direct-by-name.json":                  {kind: KindDirect, secret: "prod/payments/stripe-key", region: "us-east-1", trigger: "direct"},
+		"sweep.json":                           {kind: KindSweep, region: "us-east-1", trigger: "sweep"},
+		"malformed-not-json.json":              {kind: KindInvalid, bad: "not a JSON object"},
+		"malformed-direct-unknown-field.json":  {kind: KindDirect, bad: `unknown field "force"`},
+		"malformed-direct-bad-arn.json":        {kind: KindDirect, bad: "service is \"s3\""},
+		"malformed-sweep-bad-region.json":      {kind: KindSweep, bad: `"Virginia" is not a Region`},
+		"malformed-sweep-and-secret.json":      {kind: KindSweep, bad: "takes no secretId"},
+		"malformed-unknown-shape.json":         {kind: KindInvalid, bad: "neither an EventBridge event"},
+		"malformed-config-no-resource.json":    {kind: KindConfig, bad: "without resourceId"},
+		"malformed-eventbridge-no-detail.json": {kind: KindInvalid, bad: "has no detail"},
+		"malformed-cloudtrail-no-secret.json":  {kind: KindCloudTrail, bad: "names no secret"},
+	}
+	for _, name := range APICalls {
+		f := "cloudtrail-" + name + ".json"
+		if _, ok := cases[f]; !ok {
+			w := ct(name)
+			w.creator = name == "CreateSecret"
+			cases[f] = w
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(sampleDir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, path := range files {
+		name := filepath.Base(path)
+		if name == "sqs-batch.json" {
+			continue // TestSQSBatchSample
+		}
+		seen[name] = true
+		t.Run(name, func(t *testing.T) {
+			w, ok := cases[name]
+			if !ok {
+				t.Fatalf("sample %s is not in the test table", name)
+			}
+			payload, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Decode(payload)
+			if tr.Kind != w.kind {
+				t.Errorf("kind %q, want %q", tr.Kind, w.kind)
+			}
+			if w.bad != "" {
+				if !errors.Is(err, ErrBadEvent) || !strings.Contains(err.Error(), w.bad) {
+					t.Errorf("error %v, want one containing %q", err, w.bad)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.skip != "" {
+				if !strings.Contains(tr.Skip, w.skip) || tr.Request != nil {
+					t.Errorf("skip %q, want %q", tr.Skip, w.skip)
+				}
+				return
+			}
+			if w.kind == KindSweep {
+				if tr.Sweep == nil || tr.Sweep.AccountID != member || tr.Sweep.Region != w.region || !tr.Sweep.DryRun {
+					t.Errorf("sweep %+v", tr.Sweep)
+				}
+				return
+			}
+			r := tr.Request
+			if r == nil || r.SecretID != w.secret || r.Region != w.region || r.Trigger != w.trigger {
+				t.Fatalf("request %+v, want secret %s region %s trigger %s", r, w.secret, w.region, w.trigger)
+			}
+			if w.kind != KindDirect && r.AccountID != member {
+				t.Errorf("account %q", r.AccountID)
+			}
+			if got := r.Hints.Creator != ""; got != w.creator {
+				t.Errorf("creator %q", r.Hints.Creator)
+			}
+		})
+	}
+	for name := range cases {
+		if !seen[name] {
+			t.Errorf("no sample %s", name)
+		}
+	}
+}
+
+func TestSQSBatchSample(t *testing.T) {
+	payload, err := os.ReadFile(filepath.Join(sampleDir, "sqs-batch.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, ok := sqsBatch(payload)
+	if !ok || len(batch.Records) != 4 {
+		t.Fatalf("batch %v %+v", ok, batch)
+	}
+	var kinds []string
+	for _, r := range batch.Records {
+		tr, err := Decode([]byte(r.Body))
+		if err != nil {
+			kinds = append(kinds, "bad")
+			continue
+		}
+		kinds = append(kinds, tr.Kind)
+	}
+	if got := strings.Join(kinds, ","); got != "config-compliance-change,cloudtrail,direct,bad" {
+		t.Errorf("kinds %s", got)
+	}
+	if _, ok := sqsBatch([]byte(`{"Records":[{"eventSource":"aws:s3"}]}`)); ok {
+		t.Error("an S3 notification passed as an SQS batch")
+	}
+}

@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/ledger"
+	"github.com/secretguard/secretguard/shared/remedies"
+	"github.com/secretguard/secretguard/shared/secret"
+)
+
+// Scopes of the remediator's permissions besides configrule's.
+const (
+	// ScopeTable: on the shared DynamoDB table.
+	ScopeTable = "table"
+	// ScopeBus: on the secretguard event bus.
+	ScopeBus = "event-bus"
+)
+
+// EventActions are what sending events needs.
+var EventActions = []string{"events:PutEvents"}
+
+// Permissions lists what the remediator needs, and where: the Observer's
+// reads and every remedy's actions in each account (the spoke role, and
+// the function's own role for its own account), sts:AssumeRole on the spoke
+// role, the baseline's parameter, the table and the bus.
+func Permissions() []configrule.Permission {
+	return []configrule.Permission{
+		{Scope: configrule.ScopeAccount, Actions: slices.Concat(secret.IAMActions, remedies.IAMActions())},
+		{Scope: configrule.ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
+		{Scope: configrule.ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
+		{Scope: ScopeTable, Actions: slices.Clone(ledger.IAMActions)},
+		{Scope: ScopeBus, Actions: slices.Clone(EventActions)},
+	}
+}
+
+// IAMActions is every action of Permissions, sorted, without duplicates.
+func IAMActions() []string {
+	var all []string
+	for _, p := range Permissions() {
+		all = append(all, p.Actions...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}

@@ -1,0 +1,201 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/secretguard/secretguard/shared/awsenv"
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/checks"
+	"github.com/secretguard/secretguard/shared/ledger"
+	"github.com/secretguard/secretguard/shared/outcome"
+	"github.com/secretguard/secretguard/shared/remedies"
+	"github.com/secretguard/secretguard/shared/scan"
+	"github.com/secretguard/secretguard/shared/secret"
+)
+
+// remediate fixes the findings that name one remedy: plan, reserve a
+// change, claim, apply, verify, record.
+func (r *secretRun) remediate(ctx context.Context, rem remedies.Remedy, crs []*CheckResult) error {
+	plan, perr := rem.Plan(ctx, r.cl.remedies, r.input(crs[0]))
+	needsHuman := errors.Is(perr, remedies.ErrNeedsHuman)
+	switch {
+	case perr != nil && !needsHuman:
+		crs, err := r.claim(ctx, crs)
+		if err != nil {
+			return err
+		}
+		return r.each(crs, func(cr *CheckResult) error {
+			cr.Outcome, cr.ComplianceAfter = OutcomeFailed, cr.Compliance
+			cr.Why = "The remedy could not plan a fix, so nothing was changed: " + perr.Error()
+			return r.recordRemediation(ctx, cr, nil)
+		})
+	case plan.Empty():
+		why := "needs a person: " + remedies.Reason(perr)
+		if perr == nil {
+			why = fmt.Sprintf("Remedy %s finds nothing to change, yet the check fails: a person must look.", rem.ID())
+		}
+		return r.each(crs, func(cr *CheckResult) error { cr.Why = why; return r.ticket(ctx, cr, &plan) })
+	case !r.inv.reserve():
+		_, why := Decide(Facts{Compliance: checks.NonCompliant, Mode: baseline.ModeRemediate, Remedy: rem.ID(), RemedyKnown: true,
+			Changes: r.inv.cap(), Cap: r.inv.cap()})
+		return r.each(crs, func(cr *CheckResult) error {
+			cr.Decision, cr.Why = DecideTicket, why
+			return r.ticket(ctx, cr, &plan)
+		})
+	}
+	crs, err := r.claim(ctx, crs)
+	if err != nil || len(crs) == 0 {
+		r.inv.release()
+		return err
+	}
+	id := r.newID("rem", rem.ID())
+	for _, cr := range crs {
+		cr.ID, cr.Summary = id, plan.Summary
+		cr.Before, cr.After = statePtr(plan.Before), statePtr(plan.After)
+		cr.Fix, cr.Waiver = FixCommand(plan.Calls, r.sn.Region), WaiverTag(r.e.Baseline, cr.Check, r.now)
+		cr.Undo = remedies.Plan{Calls: plan.Undo}.OutcomeCalls("undo")
+		if needsHuman {
+			cr.Why = "secretguard applies this part; left for a person: " + remedies.Reason(perr)
+		}
+	}
+	if r.req.DryRun {
+		for _, cr := range crs {
+			cr.Outcome, cr.Calls = OutcomePlanned, plan.OutcomeCalls("dry-run")
+		}
+		return nil
+	}
+	undo, err := ledger.StoreCalls(plan.Undo)
+	if err != nil {
+		return fmt.Errorf("%s %s: store undo calls: %w", rem.ID(), r.sn.ARN, err)
+	}
+	done, aerr := remedies.Apply(ctx, r.cl.remedies, plan.Calls)
+	verdicts, verr := r.verify(ctx, rem, crs)
+	if awsenv.IsNotFound(aerr) || errors.Is(verr, secret.ErrNotFound) {
+		r.res.Gone = true // deleted meanwhile: nothing left to fix or tell
+		return r.each(crs, func(cr *CheckResult) error {
+			cr.Outcome, cr.Calls, cr.Why = OutcomeNotApplicable, done, "The secret was deleted while it was being remediated."
+			return nil
+		})
+	}
+	return r.each(crs, func(cr *CheckResult) error {
+		cr.Calls = done
+		cr.Outcome = r.judge(cr, rem, verdicts[cr.Check], aerr, verr, needsHuman)
+		if verr == nil {
+			cr.After = statePtr(remedies.StateOf(r.sn))
+		}
+		return r.recordRemediation(ctx, cr, undo)
+	})
+}
+
+// claim claims (check, state) for each finding and returns those won; the
+// others are marked duplicates. Dry runs and runs without a ledger claim
+// nothing.
+func (r *secretRun) claim(ctx context.Context, crs []*CheckResult) ([]*CheckResult, error) {
+	if r.req.DryRun || r.e.Ledger == nil {
+		return crs, nil
+	}
+	var won []*CheckResult
+	for _, cr := range crs {
+		ok, err := r.e.Ledger.Claim(ctx, r.sn.ARN, cr.Check, r.hash, r.e.Actor, r.now)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			cr.Outcome = OutcomeDuplicate
+			cr.Why = "Another invocation is acting on this secret in the same state."
+			continue
+		}
+		won = append(won, cr)
+	}
+	return won, nil
+}
+
+// verify observes the secret again and evaluates the checks; the new
+// snapshot becomes the current one. The resource policy is read again only
+// when the remedy writes it or a verified check reads it; otherwise the
+// policy read moments ago is kept (no call of this remedy changed it).
+func (r *secretRun) verify(ctx context.Context, rem remedies.Remedy, crs []*CheckResult) (map[string]scan.Result, error) {
+	var cs []checks.Check
+	for _, cr := range crs {
+		if c, ok := checks.ByID(cr.Check); ok {
+			cs = append(cs, c)
+		}
+	}
+	needs := r.e.needs()
+	keep := rem.ID() != baseline.RemedyTightenPolicy && !checks.NeedsOf(cs).Policy
+	if keep {
+		needs.Policy = false
+	}
+	sn, err := r.obs.Secret(ctx, r.sn.ARN, needs)
+	if err != nil {
+		return nil, fmt.Errorf("observe %s again to verify: %w", r.sn.ARN, err)
+	}
+	if keep {
+		sn.ResourcePolicy, sn.PolicyKnown = r.sn.ResourcePolicy, r.sn.PolicyKnown
+	}
+	r.setSnapshot(sn)
+	out := map[string]scan.Result{}
+	for _, v := range scan.Evaluate(sn, cs, r.e.Baseline, r.now) {
+		out[v.Check] = v
+	}
+	return out, nil
+}
+
+// judge says what an applied plan achieved for one check.
+func (r *secretRun) judge(cr *CheckResult, rem remedies.Remedy, v scan.Result, aerr, verr error, needsHuman bool) Outcome {
+	switch {
+	case aerr != nil:
+		cr.ComplianceAfter = cr.Compliance
+		cr.Why = "The remedy stopped at a failing call; the calls listed before it were applied, none after: " + aerr.Error()
+		return OutcomeFailed
+	case verr != nil:
+		cr.ComplianceAfter = cr.Compliance
+		cr.Why = "Every call succeeded, but the secret could not be observed again to verify: " + verr.Error()
+		return OutcomeFailed
+	}
+	cr.ComplianceAfter = v.Compliance
+	switch {
+	case v.Compliance != checks.NonCompliant:
+		cr.Annotation = v.Annotation
+		return OutcomeRemediated
+	case cr.Check == baseline.CheckRotatedRecently && rem.ID() == baseline.RemedyEnableRotation && r.sn.RotationEnabled:
+		cr.Why = "Rotation is now enabled; this check passes after the first rotation" + nextRotation(r)
+		return OutcomePending
+	case needsHuman:
+		cr.Why += " (the check still fails: " + v.Annotation + ")"
+		return OutcomeTicketed
+	}
+	cr.Why = "Every call succeeded, but the check still fails: " + strings.TrimSpace(v.Annotation)
+	return OutcomeFailed
+}
+
+func nextRotation(r *secretRun) string {
+	if t := r.sn.NextRotationDate; !t.IsZero() {
+		return ", due " + t.UTC().Format("2006-01-02") + "."
+	}
+	return "."
+}
+
+func detailTypeOf(o Outcome) string {
+	switch o {
+	case OutcomeRemediated, OutcomePending:
+		return outcome.TypeRemediated
+	case OutcomeFailed:
+		return outcome.TypeFailed
+	}
+	return outcome.TypeNeedsAttention
+}
+
+// each runs fn on every check result and returns the first error.
+func (r *secretRun) each(crs []*CheckResult, fn func(*CheckResult) error) error {
+	var first error
+	for _, cr := range crs {
+		if err := fn(cr); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
