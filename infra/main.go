@@ -1,6 +1,6 @@
 // Command infra is secretguard's CDK app (cdk.json runs it): the stacks that
 // deploy secretguard to one account, or to a hub account and every member
-// account through a StackSet. See infra/CONTEXT.md.
+// account through a StackSet. See README.md, Deploy.
 //
 // jsii starts its Node.js process while the CDK packages initialise, before
 // main runs, so the Node.js it uses is decided by the environment: `npx cdk`

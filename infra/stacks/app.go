@@ -142,7 +142,7 @@ func newHubStack(app awscdk.App, cfg *Config, region string) (awscdk.Stack, erro
 	if ev := fs.byName["evaluator"]; ev != nil {
 		// One permission per account: Lambda permissions take
 		// PrincipalOrgID for account principals only, so a service
-		// principal cannot be bounded by the organisation (CONTEXT.md).
+		// principal cannot be bounded by the organisation (README.md, Deploy).
 		accounts := append(slices.Clone(cfg.MemberAccounts), cfg.HubAccount)
 		slices.Sort(accounts)
 		for _, a := range slices.Compact(accounts) {

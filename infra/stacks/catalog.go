@@ -14,6 +14,7 @@ import (
 
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/revoke"
 	"github.com/secretguard/secretguard/shared/secret"
@@ -75,11 +76,6 @@ func FunctionName(fn string) string { return "secretguard-" + fn }
 // Region-qualified (IAM is global), so the spoke role can trust exact ARNs.
 func RoleName(fn, region string) string { return "secretguard-" + fn + "-" + region }
 
-// ledgerActions is what the remediator does on the ledger table (its
-// package has not declared them yet); the notifier's come from
-// tickets.Store and the revoker's from revoke.IAMActions.
-var ledgerActions = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
-
 func (w *wiring) baselineEnv() string { return baseline.SSMPrefix + w.cfg.BaselineParameter }
 
 func evaluatorEnv(w *wiring) map[string]string {
@@ -128,7 +124,7 @@ func remediatorSpokeActions() []string {
 
 func remediatorGrants(w *wiring) ([]grant, error) {
 	return slices.Concat(
-		[]grant{{actions: remediatorSpokeActions()}, w.onTable(ledgerActions), w.onBus(), w.readBaseline(baseline.IAMActions)},
+		[]grant{{actions: remediatorSpokeActions()}, w.onTable(ledger.IAMActions), w.onBus(), w.readBaseline(baseline.IAMActions)},
 		w.assumeSpoke([]string{"sts:AssumeRole"}),
 	), nil
 }

@@ -22,7 +22,7 @@ const (
 	ModeOrganization = "organization" // hub stacks + the spoke StackSet
 )
 
-// Defaults of the context values documented in infra/CONTEXT.md.
+// Defaults of the context values documented in README.md, Deploy.
 const (
 	DefaultSpokeRoleName     = "secretguard-spoke"
 	DefaultBaselineParameter = "/secretguard/baseline"
@@ -31,7 +31,7 @@ const (
 	DefaultBinDir            = "bin/lambda"
 	// MaxMemberAccounts bounds the hub evaluator's per-account Lambda
 	// permissions: one statement is ~330 bytes and a function's resource
-	// policy holds at most 20 KB (see CONTEXT.md, "Config rules in member
+	// policy holds at most 20 KB (see README.md, Deploy, "Config rules in member
 	// accounts").
 	MaxMemberAccounts = 50
 )
@@ -156,7 +156,7 @@ func configFrom(get func(string) any) (*Config, error) {
 	c.SpokeRoleRegion = str("spokeRoleRegion", first(c.Regions))
 	c.validate(fail)
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("invalid context (see infra/CONTEXT.md):\n  %s", strings.Join(errs, "\n  "))
+		return nil, fmt.Errorf("invalid context (see README.md, Deploy):\n  %s", strings.Join(errs, "\n  "))
 	}
 	return c, nil
 }
@@ -203,7 +203,7 @@ func (c *Config) validate(fail func(string, ...any)) {
 			}
 		}
 		if len(c.MemberAccounts) > MaxMemberAccounts {
-			fail("memberAccounts: %d accounts; the hub evaluator's resource policy holds at most %d per-account Config permissions (20 KB): see CONTEXT.md", len(c.MemberAccounts), MaxMemberAccounts)
+			fail("memberAccounts: %d accounts; the hub evaluator's resource policy holds at most %d per-account Config permissions (20 KB): see README.md, Deploy", len(c.MemberAccounts), MaxMemberAccounts)
 		}
 		for _, a := range c.MemberAccounts {
 			if !accountRE.MatchString(a) {

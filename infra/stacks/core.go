@@ -62,7 +62,7 @@ func newCore(scope constructs.Construct, cfg *Config) (*core, error) {
 	}
 	c.param = awsssm.NewStringParameter(scope, jsii.String("Baseline"), &awsssm.StringParameterProps{
 		ParameterName: jsii.String(cfg.BaselineParameter),
-		Description:   jsii.String("secretguard baseline (validated at synth; see infra/CONTEXT.md)"),
+		Description:   jsii.String("secretguard baseline (validated at synth; see README.md, Deploy)"),
 		StringValue:   jsii.String(doc),
 		Tier:          tier,
 	})

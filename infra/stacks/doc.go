@@ -2,7 +2,7 @@
 // account (SecretGuard-<region>), or to an organisation (SecretGuardHub-<region>
 // in the hub account, the spoke template, and the StackSet stack
 // SecretGuardOrg). Build reads the context (Config, documented in
-// infra/CONTEXT.md) and adds the stacks.
+// README.md, Deploy) and adds the stacks.
 //
 // Every function is wired by one construct (functions.go) from one line of
 // catalog (catalog.go). Its role holds exactly the IAM actions the shared

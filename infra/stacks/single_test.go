@@ -9,6 +9,7 @@ import (
 
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/revoke"
 	"github.com/secretguard/secretguard/shared/secret"
@@ -181,7 +182,7 @@ func TestRoleActions(t *testing.T) {
 	consume := sqsConsumeActions
 	want := map[string][]string{
 		"evaluator": sorted(without(configrule.EvaluatorIAMActions(), "sts:", "kms:"), logsActions, []string{"sqs:SendMessage"}),
-		"remediator": sorted(secret.IAMActions, remedies.IAMActions(), ledgerActions,
+		"remediator": sorted(secret.IAMActions, remedies.IAMActions(), ledger.IAMActions,
 			[]string{"events:PutEvents", "ssm:GetParameter"}, logsActions, consume),
 		"notifier": sorted([]string{"ssm:CreateOpsItem", "ssm:UpdateOpsItem", "securityhub:BatchImportFindings",
 			"securityhub:BatchUpdateFindings", "secretsmanager:GetSecretValue", "sns:Publish",
