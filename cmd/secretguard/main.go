@@ -48,11 +48,11 @@ func main() {
 const topUsage = `secretguard keeps AWS Secrets Manager secrets on your organisation's baseline.
 
 Usage:
-  secretguard scan [flags]     evaluate every secret in the given Regions (read-only)
-  secretguard revoke [flags]   cut access to compromised secrets, rotate them, report (incident response)
-  secretguard remediate [flags]  preview (--dry-run) and apply the fixes the baseline allows
-  secretguard history SECRET   what secretguard decided and changed for a secret
-  secretguard undo ID          restore what a remediation changed
+  secretguard scan [flags]        evaluate every secret in the given Regions (read-only)
+  secretguard remediate [flags]   preview (--dry-run) and apply the fixes the baseline allows
+  secretguard history SECRET      what secretguard decided and changed for a secret
+  secretguard undo ID             restore what a remediation changed
+  secretguard revoke [flags]      cut access to compromised secrets, rotate them, report (incident response)
 
 Run "secretguard <command> -h" for the flags of a command.
 `
