@@ -98,6 +98,9 @@ func (h *Handler) batch(ctx context.Context, inv *engine.Invocation, batch *even
 func (h *Handler) one(ctx context.Context, inv *engine.Invocation, payload []byte, log *slog.Logger, st *invocationStats) Response {
 	tr, err := Decode(payload)
 	resp := Response{Kind: tr.Kind}
+	if err == nil && tr.NoDryRun && h.Engine.Preview {
+		log.Warn("DRY_RUN is on: the request's \"dryRun\": false is ignored; this is a preview, no secret will be changed", "kind", tr.Kind)
+	}
 	switch {
 	case err != nil:
 		st.add(&st.bad)

@@ -56,6 +56,9 @@ type Trigger struct {
 	Request *engine.Request
 	Sweep   *engine.SweepRequest
 	Skip    string
+	// NoDryRun: a direct request said "dryRun": false explicitly (which
+	// cannot override DRY_RUN; the handler logs it).
+	NoDryRun bool
 }
 
 func bad(format string, args ...any) error {
@@ -205,7 +208,7 @@ type direct struct {
 	SecretID  string `json:"secretId"`
 	AccountID string `json:"accountId"`
 	Region    string `json:"region"`
-	DryRun    bool   `json:"dryRun"`
+	DryRun    *bool  `json:"dryRun"`
 	Sweep     *struct {
 		AccountID string `json:"accountId"`
 		Region    string `json:"region"`
@@ -224,8 +227,9 @@ func decodeDirect(payload []byte) (Trigger, error) {
 	if err := dec.Decode(&d); err != nil {
 		return Trigger{Kind: KindDirect}, bad("direct request: %v (want {\"secretId\": ..., \"dryRun\": bool} or {\"sweep\": {\"accountId\": ..., \"region\": ...}, \"dryRun\": bool})", err)
 	}
+	dryRun, noDryRun := d.DryRun != nil && *d.DryRun, d.DryRun != nil && !*d.DryRun
 	if d.Sweep != nil {
-		tr := Trigger{Kind: KindSweep}
+		tr := Trigger{Kind: KindSweep, NoDryRun: noDryRun}
 		switch {
 		case d.SecretID != "" || d.AccountID != "" || d.Region != "":
 			return tr, bad("a sweep takes no secretId, accountId or region beside sweep")
@@ -234,11 +238,11 @@ func decodeDirect(payload []byte) (Trigger, error) {
 		case !regionPattern.MatchString(d.Sweep.Region):
 			return tr, bad("sweep.region %q is not a Region", d.Sweep.Region)
 		}
-		tr.Sweep = &engine.SweepRequest{AccountID: d.Sweep.AccountID, Region: d.Sweep.Region, DryRun: d.DryRun, Trigger: "sweep"}
+		tr.Sweep = &engine.SweepRequest{AccountID: d.Sweep.AccountID, Region: d.Sweep.Region, DryRun: dryRun, Trigger: "sweep"}
 		return tr, nil
 	}
-	tr := Trigger{Kind: KindDirect, Request: &engine.Request{SecretID: d.SecretID, AccountID: d.AccountID, Region: d.Region,
-		DryRun: d.DryRun, Trigger: "direct"}}
+	tr := Trigger{Kind: KindDirect, NoDryRun: noDryRun, Request: &engine.Request{SecretID: d.SecretID, AccountID: d.AccountID, Region: d.Region,
+		DryRun: dryRun, Trigger: "direct"}}
 	switch {
 	case d.AccountID != "" && !accountPattern.MatchString(d.AccountID):
 		return tr, bad("accountId %q is not a 12-digit account ID", d.AccountID)

@@ -42,8 +42,35 @@
 // the ticket. A ticket already recorded for the same decision on the same
 // state is not recorded or sent again.
 //
-// Dry-run writes nothing at all: no Apply, no claim, no ledger, no event;
-// the result carries the plans with their exact calls.
+// # Dry-run and preview
+//
+// A request's DryRun (`secretguard remediate --dry-run`) writes nothing at
+// all: no Apply, no claim, no ledger, no event; the result carries the
+// plans with their exact calls.
+//
+// Engine.Preview is the deployment-level preview: the remediator sets it
+// from DRY_RUN (the infra's dryRun context, true for a first deployment),
+// and it applies to every request that is not itself a dry run. In preview
+// no call that changes a secret is ever made (no Apply, hence no claim), but
+// the engine records and tells as usual, so that a team sees in its ticket
+// system and logs exactly what secretguard would change before turning
+// remediation on. Ticket-mode findings, empty and NeedsHuman plans and the
+// cap are ticketed as in normal mode and Secret Compliant is sent as usual.
+// A remedy's plan gives a Secret Remediated event with DryRun set, the
+// planned calls (outcome "dry-run"), Before/After from the plan, the Fix
+// command, Why PreviewWhy and compliance still NON_COMPLIANT (the notifier
+// opens a ticket for it), and a ledger entry with outcome planned, which
+// `secretguard undo` refuses. A NeedsHuman plan with calls is ticketed
+// (Secret Needs Attention) with the calls secretguard would make, also
+// DryRun; a plan that fails is Remediation Failed. Without claims, these
+// decisions are deduplicated like tickets: the check's latest verdict
+// records the decision key on the state hash (and the fix), so that an
+// unchanged plan is not sent again on every event or sweep. The cap counts
+// planned changes as in dry-run, except a plan already sent on the same
+// state, which is neither sent nor counted, so that successive sweeps
+// preview every secret rather than the same first ones. When preview is
+// turned off, the first real remediation on that state acts as usual and
+// its Secret Remediated (COMPLIANT) resolves the ticket.
 //
 // # Errors
 //

@@ -82,6 +82,13 @@ type Engine struct {
 	// Concurrency is the number of secrets a sweep reconciles at once
 	// (default 4).
 	Concurrency int
+	// Preview is the deployment-level preview (the remediator's DRY_RUN):
+	// no call that changes a secret is ever made, yet every decision is
+	// recorded and sent as usual, and a remedy's plan is sent as a dry-run
+	// Secret Remediated event instead of being applied (see the package
+	// documentation). It differs from Request.DryRun, which writes nothing
+	// at all and wins when both are set.
+	Preview bool
 }
 
 func (e *Engine) now() time.Time {
@@ -192,7 +199,8 @@ func (inv *Invocation) Stats() Stats {
 	return out
 }
 
-// Changes returns the number of changes made (or, in dry-run, planned).
+// Changes returns the number of changes made (or, in dry-run and preview,
+// planned).
 func (inv *Invocation) Changes() int {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
@@ -249,7 +257,7 @@ const (
 	// which passes after the first rotation.
 	OutcomePending Outcome = "remediated-pending"
 	OutcomeFailed  Outcome = "failed"
-	// OutcomePlanned: dry-run, the plan would be applied.
+	// OutcomePlanned: dry-run or preview, the plan would be applied.
 	OutcomePlanned Outcome = "planned"
 	// OutcomeResolved: the check passes again after a recorded
 	// NON_COMPLIANT verdict (Secret Compliant).
@@ -280,13 +288,15 @@ type Request struct {
 
 // Result is what the reconcile of one secret did.
 type Result struct {
-	SecretARN  string        `json:"secretArn"`
-	SecretName string        `json:"secretName,omitempty"`
-	AccountID  string        `json:"accountId,omitempty"`
-	Region     string        `json:"region,omitempty"`
-	DryRun     bool          `json:"dryRun,omitempty"`
-	Gone       bool          `json:"gone,omitempty"`
-	Checks     []CheckResult `json:"checks,omitempty"`
+	SecretARN  string `json:"secretArn"`
+	SecretName string `json:"secretName,omitempty"`
+	AccountID  string `json:"accountId,omitempty"`
+	Region     string `json:"region,omitempty"`
+	DryRun     bool   `json:"dryRun,omitempty"`
+	// Preview: Engine.Preview applied (the request was not a dry run).
+	Preview bool          `json:"preview,omitempty"`
+	Gone    bool          `json:"gone,omitempty"`
+	Checks  []CheckResult `json:"checks,omitempty"`
 }
 
 // CheckResult is what happened to one check.
@@ -304,7 +314,8 @@ type CheckResult struct {
 	// ID is the remediation or decision ID (ledger, event).
 	ID      string `json:"id,omitempty"`
 	Summary string `json:"summary,omitempty"`
-	// Calls were sent (with their outcome) or, in dry-run, would be.
+	// Calls were sent (with their outcome) or, in dry-run and preview,
+	// would be (outcome "dry-run").
 	Calls  []outcome.Call `json:"calls,omitempty"`
 	Before *outcome.State `json:"before,omitempty"`
 	After  *outcome.State `json:"after,omitempty"`

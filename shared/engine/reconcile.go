@@ -21,7 +21,7 @@ import (
 // role in its account, it could not be read, the ledger or the bus
 // failed); Retryable tells whether trying again can help.
 func (inv *Invocation) Reconcile(ctx context.Context, req Request) (Result, error) {
-	res := Result{SecretARN: req.SecretID, DryRun: req.DryRun}
+	res := Result{SecretARN: req.SecretID, DryRun: req.DryRun, Preview: inv.e.Preview && !req.DryRun}
 	account, region, err := locate(req)
 	if err != nil {
 		return res, err
@@ -95,7 +95,9 @@ func (inv *Invocation) reconcile(ctx context.Context, cl clients, obs *secret.Ob
 	e := inv.e
 	r := &secretRun{inv: inv, e: e, cl: cl, obs: obs, req: req, now: e.now(),
 		res: &Result{SecretARN: sn.ARN, SecretName: sn.Name, AccountID: sn.AccountID, Region: sn.Region, DryRun: req.DryRun}}
-	r.log = e.log().With("secretArn", sn.ARN, "account", sn.AccountID, "region", sn.Region, "trigger", req.Trigger, "dryRun", req.DryRun)
+	r.res.Preview = r.preview()
+	r.log = e.log().With("secretArn", sn.ARN, "account", sn.AccountID, "region", sn.Region, "trigger", req.Trigger, "dryRun", req.DryRun,
+		"preview", r.res.Preview)
 	r.setSnapshot(sn)
 	err := r.run(ctx)
 	if ferr := r.flush(ctx); err == nil {
@@ -104,8 +106,12 @@ func (inv *Invocation) reconcile(ctx context.Context, cl clients, obs *secret.Ob
 	inv.count(r.res)
 	for _, c := range r.res.Checks {
 		if c.Outcome != OutcomeCompliant && c.Outcome != OutcomeNotApplicable {
-			r.log.Info("decision", "check", c.Check, "compliance", string(c.Compliance), "mode", c.Mode,
-				"decision", string(c.Decision), "outcome", string(c.Outcome), "id", c.ID, "why", c.Why, "event", c.Event)
+			attrs := []any{"check", c.Check, "compliance", string(c.Compliance), "mode", c.Mode,
+				"decision", string(c.Decision), "outcome", string(c.Outcome), "id", c.ID, "why", c.Why, "event", c.Event}
+			if c.Outcome == OutcomePlanned {
+				attrs = append(attrs, "fix", c.Fix) // what would change: the exact calls, never a value
+			}
+			r.log.Info("decision", attrs...)
 		}
 	}
 	if err != nil {
@@ -113,6 +119,10 @@ func (inv *Invocation) reconcile(ctx context.Context, cl clients, obs *secret.Ob
 	}
 	return *r.res, err
 }
+
+// preview reports whether this run previews: Engine.Preview, unless the
+// request is a dry run (which writes nothing at all).
+func (r *secretRun) preview() bool { return r.e.Preview && !r.req.DryRun }
 
 func (r *secretRun) setSnapshot(sn *secret.Snapshot) {
 	r.sn, r.hash = sn, stateHash(sn)
@@ -212,28 +222,45 @@ func (r *secretRun) ticket(ctx context.Context, cr *CheckResult, plan *remedies.
 	}
 	cr.Waiver = WaiverTag(r.e.Baseline, cr.Check, r.now)
 	key := verdictKey(string(DecideTicket), cr.Why, r.hash)
-	if prev, ok := r.latest[cr.Check]; ok && prev.Key == key {
-		cr.Outcome = OutcomeUnchanged
-		return nil
-	}
-	if r.req.DryRun {
+	if r.unchanged(cr, key) || r.req.DryRun {
 		return nil
 	}
 	cr.ID = r.newID("tkt", cr.Check)
-	if r.e.Ledger != nil {
-		won, err := r.e.Ledger.SetLatest(ctx, r.sn.ARN, r.latestFor(cr, OutcomeTicketed, key), true)
-		if err != nil {
-			return err
-		}
-		if !won {
-			cr.Outcome, cr.ID = OutcomeDuplicate, ""
-			return nil
-		}
+	if won, err := r.setLatest(ctx, cr, OutcomeTicketed, key); !won {
+		return err
 	}
 	if cr.Before == nil {
 		cr.Before = statePtr(remedies.StateOf(r.sn))
 	}
 	return r.record(ctx, cr, outcome.TypeNeedsAttention, nil, nil)
+}
+
+// unchanged reports whether the ledger's latest verdict of the check is
+// already the decision key on this state (OutcomeUnchanged: not recorded or
+// sent again).
+func (r *secretRun) unchanged(cr *CheckResult, key string) bool {
+	if prev, ok := r.latest[cr.Check]; ok && prev.Key == key {
+		cr.Outcome = OutcomeUnchanged
+		return true
+	}
+	return false
+}
+
+// setLatest writes the check's latest verdict (outcome o, key) unless
+// another invocation recorded the same key first: false then, and the
+// check is a duplicate. Without a ledger it always wins.
+func (r *secretRun) setLatest(ctx context.Context, cr *CheckResult, o Outcome, key string) (bool, error) {
+	if r.e.Ledger == nil {
+		return true, nil
+	}
+	won, err := r.e.Ledger.SetLatest(ctx, r.sn.ARN, r.latestFor(cr, o, key), true)
+	if err != nil {
+		return false, err
+	}
+	if !won {
+		cr.Outcome, cr.ID = OutcomeDuplicate, ""
+	}
+	return won, nil
 }
 
 // planForFix plans the finding's remedy (reads only) to tell a person the

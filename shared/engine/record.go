@@ -71,6 +71,8 @@ func (r *secretRun) detail(cr *CheckResult) outcome.Detail {
 		Owner: s.Tags["owner"], Check: cr.Check, Severity: outcome.SeverityOf(cr.Check), Compliance: after(cr),
 		Annotation: cr.Annotation, Why: cr.Why, Remedy: cr.Remedy, Calls: cr.Calls, Before: cr.Before, After: cr.After,
 		Fix: cr.Fix, Waiver: cr.Waiver, Time: r.now,
+		// In preview, calls are only ever planned, never sent.
+		DryRun: r.preview() && len(cr.Calls) > 0,
 	}
 }
 

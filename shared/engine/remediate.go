@@ -20,6 +20,9 @@ import (
 // change, claim, apply, verify, record.
 func (r *secretRun) remediate(ctx context.Context, rem remedies.Remedy, crs []*CheckResult) error {
 	plan, perr := rem.Plan(ctx, r.cl.remedies, r.input(crs[0]))
+	if r.preview() {
+		return r.previewRemedy(ctx, rem, crs, plan, perr)
+	}
 	needsHuman := errors.Is(perr, remedies.ErrNeedsHuman)
 	switch {
 	case perr != nil && !needsHuman:
@@ -29,22 +32,13 @@ func (r *secretRun) remediate(ctx context.Context, rem remedies.Remedy, crs []*C
 		}
 		return r.each(crs, func(cr *CheckResult) error {
 			cr.Outcome, cr.ComplianceAfter = OutcomeFailed, cr.Compliance
-			cr.Why = "The remedy could not plan a fix, so nothing was changed: " + perr.Error()
+			cr.Why = unplannable + perr.Error()
 			return r.recordRemediation(ctx, cr, nil)
 		})
 	case plan.Empty():
-		why := "needs a person: " + remedies.Reason(perr)
-		if perr == nil {
-			why = fmt.Sprintf("Remedy %s finds nothing to change, yet the check fails: a person must look.", rem.ID())
-		}
-		return r.each(crs, func(cr *CheckResult) error { cr.Why = why; return r.ticket(ctx, cr, &plan) })
+		return r.ticketEmpty(ctx, rem, crs, plan, perr)
 	case !r.inv.reserve():
-		_, why := Decide(Facts{Compliance: checks.NonCompliant, Mode: baseline.ModeRemediate, Remedy: rem.ID(), RemedyKnown: true,
-			Changes: r.inv.cap(), Cap: r.inv.cap()})
-		return r.each(crs, func(cr *CheckResult) error {
-			cr.Decision, cr.Why = DecideTicket, why
-			return r.ticket(ctx, cr, &plan)
-		})
+		return r.ticketCap(ctx, rem, crs, plan)
 	}
 	crs, err := r.claim(ctx, crs)
 	if err != nil || len(crs) == 0 {
@@ -88,6 +82,103 @@ func (r *secretRun) remediate(ctx context.Context, rem remedies.Remedy, crs []*C
 		}
 		return r.recordRemediation(ctx, cr, undo)
 	})
+}
+
+// unplannable starts the reason of a remedy that could not plan.
+const unplannable = "The remedy could not plan a fix, so nothing was changed: "
+
+// ticketEmpty tickets findings whose remedy plans nothing: a person must
+// do it (NeedsHuman) or look.
+func (r *secretRun) ticketEmpty(ctx context.Context, rem remedies.Remedy, crs []*CheckResult, plan remedies.Plan, perr error) error {
+	why := "needs a person: " + remedies.Reason(perr)
+	if perr == nil {
+		why = fmt.Sprintf("Remedy %s finds nothing to change, yet the check fails: a person must look.", rem.ID())
+	}
+	return r.each(crs, func(cr *CheckResult) error { cr.Why = why; return r.ticket(ctx, cr, &plan) })
+}
+
+// ticketCap tickets findings whose change the invocation's cap refuses.
+func (r *secretRun) ticketCap(ctx context.Context, rem remedies.Remedy, crs []*CheckResult, plan remedies.Plan) error {
+	_, why := Decide(Facts{Compliance: checks.NonCompliant, Mode: baseline.ModeRemediate, Remedy: rem.ID(), RemedyKnown: true,
+		Changes: r.inv.cap(), Cap: r.inv.cap()})
+	return r.each(crs, func(cr *CheckResult) error {
+		cr.Decision, cr.Why = DecideTicket, why
+		return r.ticket(ctx, cr, &plan)
+	})
+}
+
+// PreviewWhy is the Why of a plan sent in preview (Engine.Preview).
+const PreviewWhy = "Preview: DRY_RUN is on; secretguard would make these calls."
+
+// previewRemedy is remediate in preview (Engine.Preview): the same
+// decisions, but nothing is claimed, applied or verified. A plan is
+// recorded (outcome planned) and sent as a Secret Remediated event with
+// DryRun set, the planned calls (outcome "dry-run"), Before/After from the
+// plan, the fix and Why PreviewWhy; its compliance stays NON_COMPLIANT, so
+// the notifier opens a ticket. A NeedsHuman plan is ticketed (Secret Needs
+// Attention, with the calls secretguard would make), an empty plan or the
+// cap tickets as usual, and a plan that fails is Remediation Failed. Each
+// is recorded and sent once per decision and state (the check's latest
+// verdict key, as for tickets); a plan already sent on this state is not
+// sent again and does not count against the cap, so that successive sweeps
+// preview every secret instead of the first MaxChangesPerInvocation.
+func (r *secretRun) previewRemedy(ctx context.Context, rem remedies.Remedy, crs []*CheckResult, plan remedies.Plan, perr error) error {
+	needsHuman := errors.Is(perr, remedies.ErrNeedsHuman)
+	switch {
+	case perr != nil && !needsHuman:
+		key := verdictKey("preview", string(OutcomeFailed), r.hash)
+		return r.each(crs, func(cr *CheckResult) error {
+			cr.Outcome, cr.ComplianceAfter = OutcomeFailed, cr.Compliance
+			cr.Why = unplannable + perr.Error()
+			if r.unchanged(cr, key) {
+				return nil
+			}
+			cr.ID = r.newID("plan", cr.Check)
+			if won, err := r.setLatest(ctx, cr, OutcomeFailed, key); !won {
+				return err
+			}
+			return r.record(ctx, cr, outcome.TypeFailed, nil, nil)
+		})
+	case plan.Empty():
+		return r.ticketEmpty(ctx, rem, crs, plan, perr)
+	}
+	fix, why := FixCommand(plan.Calls, r.sn.Region), PreviewWhy
+	o, detailType := OutcomePlanned, outcome.TypeRemediated
+	if needsHuman {
+		o, detailType = OutcomeTicketed, outcome.TypeNeedsAttention
+		why = "Preview: DRY_RUN is on; secretguard would make these calls and leave the rest for a person: " + remedies.Reason(perr)
+	}
+	key := verdictKey("preview", string(o), why, fix, r.hash)
+	var fresh []*CheckResult
+	for _, cr := range crs {
+		cr.Summary, cr.Why, cr.Fix = plan.Summary, why, fix
+		cr.Before, cr.After = statePtr(plan.Before), statePtr(plan.After)
+		cr.Waiver = WaiverTag(r.e.Baseline, cr.Check, r.now)
+		if !r.unchanged(cr, key) {
+			fresh = append(fresh, cr)
+		}
+	}
+	switch {
+	case len(fresh) == 0:
+		return nil
+	case !r.inv.reserve():
+		return r.ticketCap(ctx, rem, fresh, plan)
+	}
+	id, calls, sent := r.newID("plan", rem.ID()), plan.OutcomeCalls("dry-run"), false
+	err := r.each(fresh, func(cr *CheckResult) error {
+		cr.ID, cr.Outcome, cr.ComplianceAfter, cr.Calls = id, o, cr.Compliance, calls
+		cr.Undo = remedies.Plan{Calls: plan.Undo}.OutcomeCalls("undo")
+		won, err := r.setLatest(ctx, cr, o, key)
+		if !won {
+			return err
+		}
+		sent = true
+		return r.record(ctx, cr, detailType, nil, nil)
+	})
+	if !sent {
+		r.inv.release()
+	}
+	return err
 }
 
 // claim claims (check, state) for each finding and returns those won; the

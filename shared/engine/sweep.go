@@ -21,6 +21,7 @@ type SweepSummary struct {
 	AccountID string          `json:"accountId,omitempty"`
 	Region    string          `json:"region,omitempty"`
 	DryRun    bool            `json:"dryRun,omitempty"`
+	Preview   bool            `json:"preview,omitempty"`
 	Secrets   int             `json:"secrets"`
 	Outcomes  map[Outcome]int `json:"outcomes"`
 	// Failed counts secrets whose reconcile returned an error.
@@ -34,7 +35,8 @@ type SweepSummary struct {
 // of one secret does not stop the sweep, an error from fn does. The error
 // is set when the account cannot be reached or the listing fails.
 func (inv *Invocation) Sweep(ctx context.Context, req SweepRequest, fn func(Result, error) error) (SweepSummary, error) {
-	sum := SweepSummary{AccountID: req.AccountID, Region: req.Region, DryRun: req.DryRun, Outcomes: map[Outcome]int{}}
+	sum := SweepSummary{AccountID: req.AccountID, Region: req.Region, DryRun: req.DryRun, Preview: inv.e.Preview && !req.DryRun,
+		Outcomes: map[Outcome]int{}}
 	cl, err := inv.e.clientsFor(ctx, req.AccountID, req.Region)
 	if err != nil {
 		return sum, err
@@ -51,7 +53,7 @@ func (inv *Invocation) Sweep(ctx context.Context, req SweepRequest, fn func(Resu
 		var wg sync.WaitGroup
 		for i, sn := range p.Snapshots {
 			if sn.Gone {
-				results[i] = Result{SecretARN: sn.ARN, SecretName: sn.Name, Gone: true, DryRun: req.DryRun}
+				results[i] = Result{SecretARN: sn.ARN, SecretName: sn.Name, Gone: true, DryRun: req.DryRun, Preview: sum.Preview}
 				inv.count(&results[i])
 				continue
 			}

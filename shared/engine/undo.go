@@ -63,6 +63,8 @@ func (e *Engine) Undo(ctx context.Context, id string, dryRun bool) (UndoResult, 
 	switch {
 	case entry.UndoneBy != "":
 		return res, fmt.Errorf("%w: remediation %s was already undone by %s on %s", ErrNothingToUndo, id, entry.UndoneBy, entry.UndoneAt.Format("2006-01-02 15:04:05Z"))
+	case entry.Decision == string(OutcomePlanned) || slices.ContainsFunc(entry.Calls, func(c outcome.Call) bool { return c.Outcome == "dry-run" }):
+		return res, fmt.Errorf("%w: %s was a preview (DRY_RUN was on): secretguard changed nothing", ErrNothingToUndo, id)
 	case len(entry.Undo) == 0:
 		return res, fmt.Errorf("%w: remediation %s (%s, %s) has no undo: only tighten-policy, add-tags and fix-schedule changes can be reverted without weakening the secret", ErrNothingToUndo, id, orNone(entry.Remedy), entry.Decision)
 	case entry.After == nil || entry.Before == nil:
