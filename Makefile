@@ -85,3 +85,23 @@ lint-infra: deps tools node_modules
 
 clean:
 	rm -rf bin cdk.out
+
+# The local end to end (tests/, tests/lab, tests/demo; see README.md "See it
+# work"): the real function binaries under the Lambda Runtime Interface
+# Emulator, against moto_server on 127.0.0.1.
+.PHONY: demo e2e bench-coldstart rie
+RIE_VERSION ?= v0.0.0-20261030222936-bef5c4ba774d
+DEMO_ARGS ?=
+
+rie:
+	@test -x bin/tools/aws-lambda-rie || { echo "install aws-lambda-rie $(RIE_VERSION) -> bin/tools"; \
+	  GOBIN=$(CURDIR)/bin/tools $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION); }
+
+demo: deps moto build-local rie
+	$(GO) run ./tests/demo $(DEMO_ARGS)
+
+e2e: deps moto rie
+	$(GO) test -count=1 -timeout 10m ./tests/
+
+bench-coldstart: deps moto rie
+	$(GO) test -count=1 -run '^$$' -bench ColdStart -benchtime 10x -timeout 15m ./tests/

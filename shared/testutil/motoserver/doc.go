@@ -26,4 +26,13 @@
 // TestAccount; credentials returned by moto's STS AssumeRole map to the
 // account in the role ARN, which is how cross-account tests get a second
 // account.
+//
+// Programs that are not tests (the demo, tests/lab) use Launch, which
+// starts a server they own (optionally detached, to outlive them) or
+// connects to a running one, with ResetState, AWSConfig, PID and Stop:
+//
+//	srv, err := motoserver.Launch(motoserver.Options{})
+//	if err != nil { ... }
+//	defer srv.Stop()
+//	cfg := srv.AWSConfig("us-east-1")
 package motoserver
