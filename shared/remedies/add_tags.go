@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -29,8 +30,10 @@ const (
 // maxTags is Secrets Manager's limit of tags per secret.
 const maxTags = 50
 
-// tagValuePattern is what Secrets Manager accepts as a tag value.
-var tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+// tagValueChars are the characters Secrets Manager accepts in a tag value
+// (at most 256 of them, checked apart: a counted repeat of Unicode classes
+// cost ~30 ms to compile at every cold start).
+var tagValueChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 
 // addTags adds the required tags a secret lacks and keeps the
 // rotation-status tag current.
@@ -182,7 +185,7 @@ func tagSource(in Input, rule baseline.TagRule) (string, bool) {
 }
 
 func validTagValue(v string, rule baseline.TagRule) bool {
-	if strings.TrimSpace(v) == "" || !tagValuePattern.MatchString(v) {
+	if strings.TrimSpace(v) == "" || utf8.RuneCountInString(v) > 256 || !tagValueChars.MatchString(v) {
 		return false
 	}
 	return len(rule.AllowedValues) == 0 || slices.Contains(rule.AllowedValues, v)
