@@ -136,12 +136,21 @@ func (r *secretRun) run(ctx context.Context) error {
 		}
 	}
 	groups := map[string][]int{}
+	// The cap is checked here so that a full invocation plans nothing more.
+	// In preview a plan already sent on this state does not count against
+	// the cap, which only previewRemedy can tell; deciding by the changes
+	// other secrets reserved meanwhile would ticket such a plan or not
+	// depending on which secret of a sweep ran first. previewRemedy reserves.
+	changes := r.inv.Changes()
+	if r.preview() {
+		changes = 0
+	}
 	for _, sr := range scan.Evaluate(r.sn, r.e.checks(), r.e.Baseline, r.now) {
 		_, known := remedies.ByID(sr.Remedy)
 		cr := CheckResult{Check: sr.Check, Compliance: sr.Compliance, Annotation: sr.Annotation, Mode: sr.Mode,
 			Remedy: sr.Remedy, Incomplete: sr.Incomplete}
 		cr.Decision, cr.Why = Decide(Facts{Compliance: sr.Compliance, Waived: sr.Waived, Mode: sr.Mode,
-			Remedy: sr.Remedy, RemedyKnown: known, Changes: r.inv.Changes(), Cap: r.inv.cap()})
+			Remedy: sr.Remedy, RemedyKnown: known, Changes: changes, Cap: r.inv.cap()})
 		r.res.Checks = append(r.res.Checks, cr)
 	}
 	for i := range r.res.Checks {
