@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -27,6 +26,7 @@ import (
 	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/metrics"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -221,57 +221,18 @@ func (e *env) spokeConfig(t testing.TB) aws.Config {
 	return cfg
 }
 
-// createSecrets creates n secrets named prefix-%05d with tags, a few at a
-// time (moto can fail concurrent writes), and returns their ARNs sorted.
+// createSecrets creates n secrets named prefix-%05d with tags
+// (awsfix.CreateSecrets) and returns their ARNs sorted.
 func createSecrets(t testing.TB, cfg aws.Config, prefix string, n int, tags map[string]string) []string {
 	t.Helper()
-	sm := secretsmanager.NewFromConfig(cfg)
 	var tagList []smtypes.Tag
 	for k, v := range tags {
 		tagList = append(tagList, smtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
-	arns := make([]string, n)
-	errs := make(chan error, n)
-	var next sync.Mutex
-	i := 0
-	var wg sync.WaitGroup
-	for range min(4, n) {
-		wg.Go(func() {
-			for {
-				next.Lock()
-				k := i
-				i++
-				next.Unlock()
-				if k >= n {
-					return
-				}
-				name := fmt.Sprintf("%s-%05d", prefix, k)
-				out, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
-					Name: aws.String(name), SecretString: aws.String("do-not-log-" + name), Tags: tagList,
-				})
-				var exists *smtypes.ResourceExistsException
-				if errors.As(err, &exists) { // a retried create that had succeeded
-					d, derr := sm.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
-					if derr != nil {
-						errs <- derr
-						return
-					}
-					arns[k] = aws.ToString(d.ARN)
-					continue
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-				arns[k] = aws.ToString(out.ARN)
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("create secrets: %v", err)
-	}
+	arns := awsfix.CreateSecrets(t, context.Background(), secretsmanager.NewFromConfig(cfg), n, func(i int) *secretsmanager.CreateSecretInput {
+		name := fmt.Sprintf("%s-%05d", prefix, i)
+		return &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("do-not-log-" + name), Tags: tagList}
+	})
 	sort.Strings(arns)
 	return arns
 }

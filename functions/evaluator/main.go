@@ -14,15 +14,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	lambdasvc "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
-	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/lambdaenv"
 	"github.com/secretguard/secretguard/shared/metrics"
 )
 
@@ -30,34 +29,23 @@ import (
 const DefaultSpokeRole = "secretguard-spoke"
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := setup(context.Background(), os.Getenv, os.Stdout, log)
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambda.Start(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*Handler, error) {
+		return setup(ctx, env, os.Stdout, log) // metrics (EMF) go to stdout with the logs
+	}).Handle)
 }
 
 // setup builds the handler once per process: SDK config, baseline, roles.
-func setup(ctx context.Context, getenv func(string) string, out io.Writer, log *slog.Logger) (*Handler, error) {
+func setup(ctx context.Context, getenv lambdaenv.Env, out io.Writer, log *slog.Logger) (*Handler, error) {
 	limits, err := sweepLimits(getenv)
 	if err != nil {
 		return nil, err
 	}
 	counter, budget := awsenv.NewCounter(), awsenv.DefaultBudget()
-	cfg, err := awsenv.Load(ctx, awsenv.Options{Region: getenv("AWS_REGION"), Budget: budget, Counter: counter})
+	cfg, b, err := lambdaenv.Load(ctx, getenv, awsenv.Options{Budget: budget, Counter: counter})
 	if err != nil {
 		return nil, err
 	}
-	b, err := baseline.Load(ctx, getenv("BASELINE"), awsenv.NewParameterReader(cfg))
-	if err != nil {
-		return nil, err
-	}
-	role := getenv("SPOKE_ROLE_NAME")
-	if role == "" {
-		role = DefaultSpokeRole
-	}
+	role := getenv.Or("SPOKE_ROLE_NAME", DefaultSpokeRole)
 	roles := awsenv.NewRoles(cfg, "secretguard-evaluator", counter, budget)
 	return &Handler{
 		Roles: roles,
@@ -70,15 +58,13 @@ func setup(ctx context.Context, getenv func(string) string, out io.Writer, log *
 	}, nil
 }
 
-func sweepLimits(getenv func(string) string) (configrule.SweepLimits, error) {
+func sweepLimits(getenv lambdaenv.Env) (configrule.SweepLimits, error) {
 	var l configrule.SweepLimits
-	if v := getenv("SWEEP_MAX_HOPS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return l, fmt.Errorf("SWEEP_MAX_HOPS=%q: want a whole number >= 1", v)
-		}
-		l.MaxHops = n
+	hops, err := getenv.PositiveInt("SWEEP_MAX_HOPS", 0)
+	if err != nil {
+		return l, err
 	}
+	l.MaxHops = hops
 	if v := getenv("SWEEP_MAX_CHAIN_AGE"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"time"
 
@@ -20,31 +19,20 @@ import (
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/lambdaenv"
 	"github.com/secretguard/secretguard/shared/tickets"
 )
 
-func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := setup(context.Background(), os.Getenv, log)
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
-}
+func main() { lambda.Start(lambdaenv.Init(setup).Handle) }
 
 // setup builds the handler once per process: SDK config, baseline, sinks,
 // state table.
-func setup(ctx context.Context, getenv func(string) string, log *slog.Logger) (*Handler, error) {
+func setup(ctx context.Context, getenv lambdaenv.Env, log *slog.Logger) (*Handler, error) {
 	table := getenv("TABLE_NAME")
 	if table == "" {
 		return nil, errors.New("TABLE_NAME is not set: name the DynamoDB table (keys pk, sk; TTL attribute ttl)")
 	}
-	cfg, err := awsenv.Load(ctx, awsenv.Options{Region: getenv("AWS_REGION")})
-	if err != nil {
-		return nil, err
-	}
-	b, err := baseline.Load(ctx, getenv("BASELINE"), awsenv.NewParameterReader(cfg))
+	cfg, b, err := lambdaenv.Load(ctx, getenv, awsenv.Options{})
 	if err != nil {
 		return nil, err
 	}

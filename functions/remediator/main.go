@@ -42,25 +42,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
-	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/engine"
+	"github.com/secretguard/secretguard/shared/lambdaenv"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/metrics"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := setup(context.Background(), os.Getenv, os.Stdout, log)
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambda.Start(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*Handler, error) {
+		return setup(ctx, env, os.Stdout, log) // metrics (EMF) go to stdout with the logs
+	}).Handle)
 }
 
 // setup builds the handler once per process: SDK config, baseline, roles,
 // ledger and bus.
-func setup(ctx context.Context, getenv func(string) string, out io.Writer, log *slog.Logger) (*Handler, error) {
+func setup(ctx context.Context, getenv lambdaenv.Env, out io.Writer, log *slog.Logger) (*Handler, error) {
 	preview, err := parseDryRun(getenv("DRY_RUN"))
 	if err != nil {
 		return nil, err
@@ -70,18 +66,11 @@ func setup(ctx context.Context, getenv func(string) string, out io.Writer, log *
 		return nil, errors.New("TABLE_NAME is not set: name the DynamoDB table (keys pk, sk; TTL attribute ttl) that holds the ledger and the claims")
 	}
 	counter, budget := awsenv.NewCounter(), awsenv.DefaultBudget()
-	cfg, err := awsenv.Load(ctx, awsenv.Options{Region: getenv("AWS_REGION"), Budget: budget, Counter: counter})
+	cfg, b, err := lambdaenv.Load(ctx, getenv, awsenv.Options{Budget: budget, Counter: counter})
 	if err != nil {
 		return nil, err
 	}
-	b, err := baseline.Load(ctx, getenv("BASELINE"), awsenv.NewParameterReader(cfg))
-	if err != nil {
-		return nil, err
-	}
-	role := getenv("SPOKE_ROLE_NAME")
-	if role == "" {
-		role = engine.DefaultSpokeRole
-	}
+	role := getenv.Or("SPOKE_ROLE_NAME", engine.DefaultSpokeRole)
 	name := getenv("AWS_LAMBDA_FUNCTION_NAME")
 	roles := awsenv.NewRoles(cfg, "secretguard-remediator", counter, budget)
 	bus := getenv("EVENT_BUS_NAME")

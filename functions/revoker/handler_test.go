@@ -12,12 +12,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/revoke"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -69,19 +70,10 @@ func TestHandleSamplesOnMoto(t *testing.T) {
 	srv.Reset(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": srv.Endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-	} {
-		t.Setenv(k, v)
-	}
+	awsfix.MotoEnv(t, srv, "us-east-1")
 	cfg := srv.Config(t, "us-east-1")
 	sm, ddb := secretsmanager.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg)
-	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("state"), BillingMode: ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema: []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange}}}); err != nil {
+	if err := ledger.CreateTable(ctx, ddb, "state"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := eventbridge.NewFromConfig(cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("secretguard")}); err != nil {

@@ -13,45 +13,27 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
-	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/lambdaenv"
 	"github.com/secretguard/secretguard/shared/revoke"
 )
 
-func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := setup(context.Background(), os.Getenv, log)
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
-}
+func main() { lambda.Start(lambdaenv.Init(setup).Handle) }
 
 // setup builds the handler once per process: SDK config, baseline, clients.
-func setup(ctx context.Context, getenv func(string) string, log *slog.Logger) (*Handler, error) {
+func setup(ctx context.Context, getenv lambdaenv.Env, log *slog.Logger) (*Handler, error) {
 	table, bus := getenv("TABLE_NAME"), getenv("EVENT_BUS_NAME")
 	if table == "" || bus == "" {
 		return nil, fmt.Errorf("TABLE_NAME and EVENT_BUS_NAME must be set (got %q, %q)", table, bus)
 	}
-	maxSecrets := revoke.DefaultMaxSecrets
-	if v := getenv("MAX_SECRETS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("MAX_SECRETS=%q: want a whole number >= 1", v)
-		}
-		maxSecrets = n
-	}
-	cfg, err := awsenv.Load(ctx, awsenv.Options{Region: getenv("AWS_REGION"), Counter: awsenv.NewCounter()})
+	maxSecrets, err := getenv.PositiveInt("MAX_SECRETS", revoke.DefaultMaxSecrets)
 	if err != nil {
 		return nil, err
 	}
-	b, err := baseline.Load(ctx, getenv("BASELINE"), awsenv.NewParameterReader(cfg))
+	cfg, b, err := lambdaenv.Load(ctx, getenv, awsenv.Options{Counter: awsenv.NewCounter()})
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,8 @@ func NewParameterReader(cfg aws.Config) *ParameterReader {
 	return &ParameterReader{cfg: cfg, endpoint: strings.TrimRight(ep, "/") + "/", attempts: 5}
 }
 
-// DNSSuffix returns the DNS suffix of a partition's service endpoints.
+// DNSSuffix returns the DNS suffix of a partition's service endpoints (as in
+// https://ssm.<region>.<suffix> and kms:ViaService values).
 func DNSSuffix(partition string) string {
 	switch partition {
 	case "aws-cn":
@@ -60,6 +61,8 @@ func DNSSuffix(partition string) string {
 		return "cloud.adc-e.uk"
 	case "aws-iso-f":
 		return "csp.hci.ic.gov"
+	case "aws-eusc":
+		return "amazonaws.eu"
 	}
 	return "amazonaws.com"
 }

@@ -118,12 +118,24 @@ func TestParameterReaderAccessDenied(t *testing.T) {
 func TestNewParameterReaderEndpoints(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_SSM", "")
 	for region, want := range map[string]string{
-		"us-east-1":     "https://ssm.us-east-1.amazonaws.com/",
-		"cn-north-1":    "https://ssm.cn-north-1.amazonaws.com.cn/",
-		"us-gov-west-1": "https://ssm.us-gov-west-1.amazonaws.com/",
+		"us-east-1":      "https://ssm.us-east-1.amazonaws.com/",
+		"cn-north-1":     "https://ssm.cn-north-1.amazonaws.com.cn/",
+		"us-gov-west-1":  "https://ssm.us-gov-west-1.amazonaws.com/",
+		"eusc-de-east-1": "https://ssm.eusc-de-east-1.amazonaws.eu/",
 	} {
 		if got := NewParameterReader(aws.Config{Region: region}).endpoint; got != want {
 			t.Errorf("%s: endpoint %q, want %q", region, got, want)
+		}
+	}
+}
+
+func TestDNSSuffix(t *testing.T) {
+	for partition, want := range map[string]string{
+		"aws": "amazonaws.com", "aws-us-gov": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov",
+		"aws-iso-b": "sc2s.sgov.gov", "aws-iso-e": "cloud.adc-e.uk", "aws-iso-f": "csp.hci.ic.gov", "aws-eusc": "amazonaws.eu",
+	} {
+		if got := DNSSuffix(partition); got != want {
+			t.Errorf("DNSSuffix(%q) = %q, want %q", partition, got, want)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package checks
 
-import "github.com/secretguard/secretguard/shared/baseline"
+import (
+	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/kmskey"
+)
 
 // cmk: the secret is encrypted with a customer managed key the baseline
 // allows in its Region.
@@ -17,7 +20,7 @@ func (cmk) AppliesToReplicas() bool { return true }
 
 func (c cmk) Evaluate(in Input) Finding {
 	s, b, id := in.Secret, in.Baseline, c.ID()
-	if isAWSManagedKey(s.KMSKeyID) {
+	if kmskey.IsAWSManaged(s.KMSKeyID) {
 		target := "a customer managed key (the baseline names no default key for " + s.Region + ")"
 		if def := b.DefaultKey(s.Partition, s.Region, s.AccountID); def != "" {
 			target = def
@@ -29,11 +32,11 @@ func (c cmk) Evaluate(in Input) Finding {
 		}
 		return finding(id, NonCompliant, baseline.RemedyUseCMK, "Encrypted with the AWS managed key aws/secretsmanager; re-encrypt with %s.", target)
 	}
-	allowed := allowedKeys(b, s, s.Region)
+	allowed := kmskey.AllowedKeys(b, s, s.Region)
 	if allowed == nil {
 		return finding(id, Compliant, "", "Encrypted with customer managed key %s.", s.KMSKeyID)
 	}
-	if allowedKey(s.KMSKeyID, allowed) {
+	if kmskey.Allowed(s.KMSKeyID, allowed) {
 		return finding(id, Compliant, "", "Encrypted with %s, an allowed key in %s.", s.KMSKeyID, s.Region)
 	}
 	// No remedy: secretguard never moves a secret between two customer

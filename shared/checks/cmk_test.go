@@ -38,27 +38,3 @@ var cmkCases = []checkCase{
 }
 
 func TestCMK(t *testing.T) { runCases(t, cmk{}, cmkCases) }
-
-func TestKeyMatches(t *testing.T) {
-	id := "1234abcd-12ab-34cd-56ef-1234567890ab"
-	for _, tc := range []struct {
-		key, allowed string
-		want         bool
-	}{
-		{id, id, true},
-		{"arn:aws:kms:us-east-1:111122223333:key/" + id, id, true},
-		{id, "arn:aws-cn:kms:cn-north-1:111122223333:key/" + id, true},
-		{"arn:aws:kms:us-east-1:111122223333:key/" + id, "arn:aws:kms:us-east-1:111122223333:key/" + id, true},
-		{"arn:aws:kms:us-east-1:111122223333:alias/x", "alias/x", true},
-		{"alias/x", "arn:aws:kms:us-east-1:111122223333:alias/x", true},
-		{"arn:aws:kms:us-east-1:111122223333:alias/x", "arn:aws:kms:us-east-1:444455556666:alias/x", false},
-		{"alias/x", "alias/y", false},
-		{"alias/x", id, false},
-		{"mrk-1234abcd", "arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd", true},
-		{"", "alias/x", false},
-	} {
-		if got := keyMatches(tc.key, tc.allowed); got != tc.want {
-			t.Errorf("keyMatches(%q, %q) = %v, want %v", tc.key, tc.allowed, got, tc.want)
-		}
-	}
-}

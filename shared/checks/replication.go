@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/kmskey"
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
@@ -105,10 +106,10 @@ func replicaKeyProblem(s *secret.Snapshot, b *baseline.Baseline, rep secret.Repl
 		}
 		return "a customer managed key"
 	}
-	if isAWSManagedKey(rep.KMSKeyID) {
+	if kmskey.IsAWSManaged(rep.KMSKeyID) {
 		return fmt.Sprintf("replica in %s uses the AWS managed key: remove it and re-replicate with %s", rep.Region, def())
 	}
-	if allowed := allowedKeys(b, s, rep.Region); allowed != nil && !allowedKey(rep.KMSKeyID, allowed) {
+	if allowed := kmskey.AllowedKeys(b, s, rep.Region); allowed != nil && !kmskey.Allowed(rep.KMSKeyID, allowed) {
 		return fmt.Sprintf("replica in %s uses key %s, not allowed there: remove it and re-replicate with %s", rep.Region, rep.KMSKeyID, def())
 	}
 	return ""

@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -10,10 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/engine"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 )
 
 const benchSecrets = 1000
@@ -71,39 +70,11 @@ func BenchmarkReconcile(b *testing.B) {
 	}
 }
 
-// seed creates n secrets without tags, with a few workers (moto fails
-// concurrent writes now and then; a create that succeeded before its retry
-// says the secret exists, which counts).
+// seed creates n secrets without tags (awsfix.CreateSecrets).
 func seed(tb testing.TB, e *env, n int) []string {
-	arns := make([]string, n)
-	idx := make([]string, n)
-	for i := range idx {
-		idx[i] = fmt.Sprint(i)
-	}
-	var mu sync.Mutex
-	parallel(4, idx, func(i string) {
-		name := "bench/secret-" + i
-		out, err := e.sm.CreateSecret(e.ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("x")})
-		var exists *smtypes.ResourceExistsException
-		switch {
-		case errors.As(err, &exists):
-			d, derr := e.sm.DescribeSecret(e.ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
-			if derr != nil {
-				tb.Error(derr)
-				return
-			}
-			out = &secretsmanager.CreateSecretOutput{ARN: d.ARN}
-		case err != nil:
-			tb.Error(err)
-			return
-		}
-		var k int
-		fmt.Sscan(i, &k)
-		mu.Lock()
-		arns[k] = aws.ToString(out.ARN)
-		mu.Unlock()
+	return awsfix.CreateSecrets(tb, e.ctx, e.sm, n, func(i int) *secretsmanager.CreateSecretInput {
+		return &secretsmanager.CreateSecretInput{Name: aws.String(fmt.Sprint("bench/secret-", i)), SecretString: aws.String("x")}
 	})
-	return arns
 }
 
 func parallel(workers int, items []string, fn func(string)) {

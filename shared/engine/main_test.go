@@ -1,8 +1,6 @@
 package engine_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -14,10 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
@@ -27,6 +22,7 @@ import (
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 	"github.com/secretguard/secretguard/shared/tickets"
 )
@@ -188,28 +184,10 @@ func check(t *testing.T, res engine.Result, id string) engine.CheckResult {
 }
 
 // rotationFunction creates the Lambda function "rotate" the baseline names
-// (moto's RotateSecret wants it to exist; invoking it does nothing).
+// (awsfix.RotationFunction).
 func (e *env) rotationFunction() string {
 	e.t.Helper()
-	cfg := e.srv.Config(e.t, region)
-	role, err := iam.NewFromConfig(cfg).CreateRole(e.ctx, &iam.CreateRoleInput{RoleName: aws.String("rotate"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var zipped bytes.Buffer
-	zw := zip.NewWriter(&zipped)
-	if w, err := zw.Create("bootstrap"); err == nil {
-		_, _ = w.Write([]byte("#!/bin/sh\n"))
-	}
-	_ = zw.Close()
-	fn, err := lambda.NewFromConfig(cfg).CreateFunction(e.ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("rotate"),
-		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Role: role.Role.Arn,
-		Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return aws.ToString(fn.FunctionArn)
+	return awsfix.RotationFunction(e.t, e.ctx, e.srv.Config(e.t, region), "rotate")
 }
 
 // key creates a customer managed key aliased alias/secretguard in a Region,

@@ -192,13 +192,7 @@ func TestGoneAndUnreachable(t *testing.T) {
 // reported as Remediation Failed with the calls that were made.
 func TestFailedRemedy(t *testing.T) {
 	e := newEnv(t)
-	e.mode(baseline.CheckRequiredTags, baseline.ModeRemediate)
-	arn := e.create("app/denied", nil)
-	eng := e.engine()
-	eng.NewSecrets = func(cfg aws.Config) engine.SecretsAPI {
-		return tagFails{e.aws.wrap(secretsmanager.NewFromConfig(cfg)), &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: secretsmanager:TagResource"}}
-	}
-	res, err := eng.Start().Reconcile(e.ctx, engine.Request{SecretID: arn, Hints: remedies.Hints{Creator: creator}})
+	arn, res, err := e.reconcileTagFailing("app/denied", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: secretsmanager:TagResource"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,6 +218,20 @@ func (f tagFails) TagResource(context.Context, *secretsmanager.TagResourceInput,
 	return nil, f.err
 }
 
+// reconcileTagFailing creates an untagged secret and reconciles it, with
+// required-tags in remediate mode and TagResource failing with tagErr.
+func (e *env) reconcileTagFailing(name string, tagErr error) (string, engine.Result, error) {
+	e.t.Helper()
+	e.mode(baseline.CheckRequiredTags, baseline.ModeRemediate)
+	arn := e.create(name, nil)
+	eng := e.engine()
+	eng.NewSecrets = func(cfg aws.Config) engine.SecretsAPI {
+		return tagFails{e.aws.wrap(secretsmanager.NewFromConfig(cfg)), tagErr}
+	}
+	res, err := eng.Start().Reconcile(e.ctx, engine.Request{SecretID: arn, Hints: remedies.Hints{Creator: creator}})
+	return arn, res, err
+}
+
 func mapKeys(m map[string]string) []string {
 	var out []string
 	for k := range m {
@@ -237,13 +245,7 @@ func mapKeys(m map[string]string) []string {
 // the change is a no-op, not a failure.
 func TestDeletedWhileRemediating(t *testing.T) {
 	e := newEnv(t)
-	e.mode(baseline.CheckRequiredTags, baseline.ModeRemediate)
-	arn := e.create("app/vanishing", nil)
-	eng := e.engine()
-	eng.NewSecrets = func(cfg aws.Config) engine.SecretsAPI {
-		return tagFails{e.aws.wrap(secretsmanager.NewFromConfig(cfg)), &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."}}
-	}
-	res, err := eng.Start().Reconcile(e.ctx, engine.Request{SecretID: arn, Hints: remedies.Hints{Creator: creator}})
+	arn, res, err := e.reconcileTagFailing("app/vanishing", &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."})
 	if err != nil || !res.Gone {
 		t.Fatalf("%+v %v", res, err)
 	}

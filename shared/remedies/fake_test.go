@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/resourcepolicy"
 	"github.com/secretguard/secretguard/shared/secret"
 )
@@ -249,6 +251,24 @@ func (f *fakeSM) ReplicateSecretToRegions(_ context.Context, in *secretsmanager.
 func (f *fakeSM) observe(ctx context.Context) (*secret.Snapshot, error) {
 	o := secret.Observer{Client: f, Now: func() time.Time { return now }}
 	return o.Secret(ctx, f.s.ARN, secret.Needs{Policy: true})
+}
+
+// remediate plans r for in on the fake's secret and applies the plan's
+// calls, as the engine does; it returns the plan and the secret after.
+func (f *fakeSM) remediate(t testing.TB, ctx context.Context, c remedies.Clients, r remedies.Remedy, in remedies.Input) (remedies.Plan, *secret.Snapshot) {
+	t.Helper()
+	plan, err := r.Plan(ctx, c, in)
+	if err != nil {
+		t.Fatalf("%s.Plan: %v", r.ID(), err)
+	}
+	if _, err := remedies.Apply(ctx, c, plan.Calls); err != nil {
+		t.Fatalf("Apply %s (AWS would refuse it): %v", r.ID(), err)
+	}
+	after, err := f.observe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan, after
 }
 
 // fakeKMS serves DescribeKey and GetKeyPolicy for a set of keys.

@@ -57,14 +57,7 @@ func TestFixScheduleExpression(t *testing.T) {
 	}
 	r, _ := remedies.ByID(baseline.RemedyFixSchedule)
 	c := remedies.Clients{Secrets: f}
-	plan, err := r.Plan(ctx, c, input(b, s, finding))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := remedies.Apply(ctx, c, plan.Calls); err != nil {
-		t.Fatal(err)
-	}
-	after, _ := f.observe(ctx)
+	plan, after := f.remediate(t, ctx, c, r, input(b, s, finding))
 	want := secret.RotationRules{AutomaticallyAfterDays: 90, Duration: "3h"}
 	if after.RotationRules != want || after.RotationLambdaARN != rotateFn {
 		t.Errorf("after: %+v %q, want %+v with %s", after.RotationRules, after.RotationLambdaARN, want, rotateFn)

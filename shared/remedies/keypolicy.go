@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/resourcepolicy"
 )
 
@@ -12,30 +13,10 @@ import (
 // Decrypt to read the secret, GenerateDataKey to write or rotate it.
 var keyUseActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 
-// dnsSuffix returns the DNS suffix of a partition's service endpoints, as
-// used in kms:ViaService values.
-func dnsSuffix(partition string) string {
-	switch partition {
-	case "aws-cn":
-		return "amazonaws.com.cn"
-	case "aws-iso":
-		return "c2s.ic.gov"
-	case "aws-iso-b":
-		return "sc2s.sgov.gov"
-	case "aws-iso-e":
-		return "cloud.adc-e.uk"
-	case "aws-iso-f":
-		return "csp.hci.ic.gov"
-	case "aws-eusc":
-		return "amazonaws.eu"
-	}
-	return "amazonaws.com"
-}
-
 // ViaService returns the kms:ViaService value of Secrets Manager in a
 // Region of a partition, e.g. secretsmanager.cn-north-1.amazonaws.com.cn.
 func ViaService(partition, region string) string {
-	return "secretsmanager." + region + "." + dnsSuffix(partition)
+	return "secretsmanager." + region + "." + awsenv.DNSSuffix(partition)
 }
 
 // keyPolicyProblem says what a key policy lacks for the account's

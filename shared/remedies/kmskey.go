@@ -12,6 +12,7 @@ import (
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/kmskey"
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
@@ -62,14 +63,14 @@ func verifyKey(ctx context.Context, k KMSAPI, b *baseline.Baseline, s *secret.Sn
 			keyARN, s.AccountID, region, p))
 	}
 	t := targetKey{ARN: keyARN, Ref: keyARN}
-	allowed := allowedKeys(b, s, region)
-	if allowed == nil || allowedKey(keyARN, allowed) {
+	allowed := kmskey.AllowedKeys(b, s, region)
+	if allowed == nil || kmskey.Allowed(keyARN, allowed) {
 		return t, nil
 	}
-	if _, alias := keyParts(ref); alias != "" {
+	if _, alias := kmskey.Split(ref); alias != "" {
 		a, _ := arn.Parse(keyARN)
 		aliasARN := arn.ARN{Partition: a.Partition, Service: "kms", Region: a.Region, AccountID: a.AccountID, Resource: alias}.String()
-		if allowedKey(aliasARN, allowed) {
+		if kmskey.Allowed(aliasARN, allowed) {
 			t.Ref = aliasARN
 			return t, nil
 		}
@@ -96,68 +97,4 @@ func keyProblem(md *kmstypes.KeyMetadata, region string) string {
 		return fmt.Sprintf("has spec %s: Secrets Manager supports only SYMMETRIC_DEFAULT keys", md.KeySpec)
 	}
 	return ""
-}
-
-// isAWSManagedKey reports whether a secret's key is the AWS managed key
-// aws/secretsmanager (reported as no key at all, or by its alias).
-func isAWSManagedKey(key string) bool {
-	return key == "" || strings.HasSuffix(key, secret.DefaultKeyAlias)
-}
-
-// The key comparisons below are those of the checks package (cmk,
-// replication), so that a remedy's result passes the check that asked for it.
-
-// keyMatches reports whether a key as Secrets Manager reports it (key ARN,
-// key ID, alias ARN or alias name) is the allowed key a: equal ARNs, else
-// equal key IDs or equal aliases.
-func keyMatches(key, a string) bool {
-	if key == a {
-		return true
-	}
-	if strings.HasPrefix(key, "arn:") && strings.HasPrefix(a, "arn:") {
-		return false
-	}
-	kid, kalias := keyParts(key)
-	aid, aalias := keyParts(a)
-	return (kid != "" && kid == aid) || (kalias != "" && kalias == aalias)
-}
-
-// keyParts splits a KMS key reference into its key ID or its alias.
-func keyParts(k string) (id, alias string) {
-	if i := strings.Index(k, "alias/"); i >= 0 && (i == 0 || k[i-1] == ':') {
-		return "", k[i:]
-	}
-	if i := strings.LastIndex(k, ":key/"); i >= 0 {
-		return k[i+len(":key/"):], ""
-	}
-	if strings.HasPrefix(k, "key/") {
-		return k[len("key/"):], ""
-	}
-	if strings.Contains(k, ":") {
-		return "", ""
-	}
-	return k, ""
-}
-
-// allowedKeys returns the keys the baseline allows in a Region with
-// placeholders expanded; nil means any customer managed key.
-func allowedKeys(b *baseline.Baseline, s *secret.Snapshot, region string) []string {
-	keys := b.AllowedKeys(region)
-	if keys == nil {
-		return nil
-	}
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = baseline.Expand(k, s.Partition, region, s.AccountID)
-	}
-	return out
-}
-
-func allowedKey(key string, allowed []string) bool {
-	for _, a := range allowed {
-		if keyMatches(key, a) {
-			return true
-		}
-	}
-	return false
 }

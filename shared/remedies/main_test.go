@@ -1,7 +1,6 @@
 package remedies_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -11,16 +10,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -95,8 +92,6 @@ type env struct {
 	sm  *secretsmanager.Client
 	kms *kms.Client
 	b   *baseline.Baseline
-
-	role bool // the Lambda execution role exists
 }
 
 func newEnv(t *testing.T) *env {
@@ -214,35 +209,11 @@ func (e *env) rotationLambda() string {
 	return rotateFn
 }
 
-// createFunction creates a Lambda function (and, the first time, its IAM
-// role): moto accepts a rotation configuration only for a function that
-// exists. The server runs Lambda without Docker, so invocations do nothing.
+// createFunction creates a Lambda function (awsfix.RotationFunction):
+// moto accepts a rotation configuration only for a function that exists.
 func (e *env) createFunction(name string) string {
 	e.t.Helper()
-	cfg := e.srv.Config(e.t, region)
-	if !e.role {
-		_, err := iam.NewFromConfig(cfg).CreateRole(e.ctx, &iam.CreateRoleInput{RoleName: aws.String("rotation"),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-		if err != nil {
-			e.t.Fatalf("CreateRole: %v", err)
-		}
-		e.role = true
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("bootstrap")
-	_, _ = w.Write([]byte("#!/bin/sh\n"))
-	if err := zw.Close(); err != nil {
-		e.t.Fatal(err)
-	}
-	fn, err := lambda.NewFromConfig(cfg).CreateFunction(e.ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String(name), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-		Role: aws.String("arn:aws:iam::" + account + ":role/rotation"), Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()},
-	})
-	if err != nil {
-		e.t.Fatalf("CreateFunction %s: %v", name, err)
-	}
-	return aws.ToString(fn.FunctionArn)
+	return awsfix.RotationFunction(e.t, e.ctx, e.srv.Config(e.t, region), name)
 }
 
 // clearPending removes AWSPENDING from every version that carries it

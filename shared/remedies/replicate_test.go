@@ -80,14 +80,7 @@ func TestReplicateFake(t *testing.T) {
 	s, _ := f.observe(ctx)
 	finding := evaluate(t, b, baseline.CheckReplication, s)
 	r, _ := remedies.ByID(finding.Remedy)
-	plan, err := r.Plan(ctx, c, input(b, s, finding))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := remedies.Apply(ctx, c, plan.Calls); err != nil {
-		t.Fatal(err)
-	}
-	after, _ := f.observe(ctx)
+	_, after := f.remediate(t, ctx, c, r, input(b, s, finding))
 	if got := evaluate(t, b, baseline.CheckReplication, after); got.Compliance != checks.Compliant {
 		t.Errorf("after: %+v", got)
 	}

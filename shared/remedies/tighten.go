@@ -2,7 +2,6 @@ package remedies
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -156,18 +155,14 @@ func tightenStatement(i int, st resourcepolicy.Statement, ctx resourcepolicy.Con
 // account the baseline does not allow, or no account at all. Wildcards are
 // not disallowed here (step 4 handles them).
 func disallowedPrincipal(v string, ctx resourcepolicy.Context) bool {
-	acct, wild, ok := principalAccount(v)
+	acct, wild, ok := resourcepolicy.PrincipalAccount(v)
 	switch {
 	case wild:
 		return false
 	case !ok:
 		return true
 	}
-	return !accountAllowed(acct, ctx)
-}
-
-func accountAllowed(acct string, ctx resourcepolicy.Context) bool {
-	return acct == ctx.AccountID || slices.Contains(ctx.AllowedAccounts, acct) || slices.Contains(ctx.OrgAccounts, acct)
+	return !ctx.AllowsAccount(acct)
 }
 
 // breakGlassIn returns the break-glass principals a statement names.
@@ -217,10 +212,10 @@ func dropWildcards(p *resourcepolicy.Principal) {
 		return
 	}
 	p.Wildcard = false
-	p.AWS = nilIfEmpty(slices.DeleteFunc(p.AWS, func(a string) bool { _, wild, _ := principalAccount(a); return wild }))
-	p.Service = nilIfEmpty(slices.DeleteFunc(p.Service, hasWildcard))
-	p.Federated = nilIfEmpty(slices.DeleteFunc(p.Federated, hasWildcard))
-	p.CanonicalUser = nilIfEmpty(slices.DeleteFunc(p.CanonicalUser, hasWildcard))
+	p.AWS = nilIfEmpty(slices.DeleteFunc(p.AWS, func(a string) bool { _, wild, _ := resourcepolicy.PrincipalAccount(a); return wild }))
+	p.Service = nilIfEmpty(slices.DeleteFunc(p.Service, resourcepolicy.HasWildcard))
+	p.Federated = nilIfEmpty(slices.DeleteFunc(p.Federated, resourcepolicy.HasWildcard))
+	p.CanonicalUser = nilIfEmpty(slices.DeleteFunc(p.CanonicalUser, resourcepolicy.HasWildcard))
 }
 
 // nilIfEmpty normalises an empty list to nil, as Parse does.
@@ -266,9 +261,4 @@ func copyPrincipal(p *resourcepolicy.Principal) *resourcepolicy.Principal {
 		Federated:     slices.Clone(p.Federated),
 		CanonicalUser: slices.Clone(p.CanonicalUser),
 	}
-}
-
-// sortedOps returns a statement's condition operators, sorted.
-func sortedOps(c resourcepolicy.Conditions) []string {
-	return slices.Sorted(maps.Keys(c))
 }

@@ -87,14 +87,7 @@ func TestTightenPolicyBlockPublicPolicy(t *testing.T) {
 	}
 	r, _ := remedies.ByID(baseline.RemedyTightenPolicy)
 	c := remedies.Clients{Secrets: f}
-	plan, err := r.Plan(ctx, c, input(b, s, evaluate(t, b, baseline.CheckNoPublicPolicy, s)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := remedies.Apply(ctx, c, plan.Calls); err != nil {
-		t.Fatalf("AWS would refuse the tightened policy: %v", err)
-	}
-	after, _ := f.observe(ctx)
+	plan, after := f.remediate(t, ctx, c, r, input(b, s, evaluate(t, b, baseline.CheckNoPublicPolicy, s)))
 	if got := evaluate(t, b, baseline.CheckNoPublicPolicy, after); got.Compliance != checks.Compliant {
 		t.Errorf("after: %+v", got)
 	}

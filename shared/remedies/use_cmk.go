@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/kmskey"
 )
 
 // useCMK moves a secret from the AWS managed key aws/secretsmanager to the
@@ -43,8 +44,8 @@ func (r useCMK) Plan(ctx context.Context, c Clients, in Input) (Plan, error) {
 	}
 	s, b := in.Secret, in.Baseline
 	p := newPlan(r.ID(), s)
-	if !isAWSManagedKey(s.KMSKeyID) {
-		if allowed := allowedKeys(b, s, s.Region); allowed == nil || allowedKey(s.KMSKeyID, allowed) {
+	if !kmskey.IsAWSManaged(s.KMSKeyID) {
+		if allowed := kmskey.AllowedKeys(b, s, s.Region); allowed == nil || kmskey.Allowed(s.KMSKeyID, allowed) {
 			return p, nil
 		}
 		return p, NeedsHuman(fmt.Sprintf("the secret is on customer managed key %s, which the baseline does not allow in %s; secretguard never moves a secret between two customer managed keys (someone may depend on this one)",

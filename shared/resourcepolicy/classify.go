@@ -24,6 +24,18 @@ type Context struct {
 	OrgAccounts     []string // optional: accounts known to be members of the organisation
 }
 
+// AllowsAccount reports whether the baseline lets account have access: it
+// is the owning account, an allowed account or a known organisation member.
+func (c Context) AllowsAccount(account string) bool {
+	return account == c.AccountID || slices.Contains(c.AllowedAccounts, account) || slices.Contains(c.OrgAccounts, account)
+}
+
+// OwnOrganization reports whether org is the owner's organisation
+// (compared case-insensitively); false when that organisation is unknown.
+func (c Context) OwnOrganization(org string) bool {
+	return c.OrganizationID != "" && strings.EqualFold(org, c.OrganizationID)
+}
+
 // Verdict is the classification of one Allow statement.
 type Verdict struct {
 	Index    int // statement index in Policy.Statements
@@ -108,7 +120,7 @@ type finding struct {
 
 func classifyStatement(i int, s Statement, ctx Context) Verdict {
 	r := analyzeConditions(s.Condition)
-	inOrg := orgRestricted(r.orgs, ctx.OrganizationID)
+	inOrg := orgRestricted(r.orgs, ctx)
 	var fs []finding
 	if s.NotPrincipal != nil {
 		fs = append(fs, finding{exposure: Public, reason: "NotPrincipal in an Allow statement grants to everyone except the listed principals"})
@@ -133,7 +145,7 @@ func classifyStatement(i int, s Statement, ctx Context) Verdict {
 	v.Accounts = sortedUnique(accounts)
 	if !inOrg {
 		for _, a := range v.Accounts {
-			if !slices.Contains(ctx.AllowedAccounts, a) && !slices.Contains(ctx.OrgAccounts, a) {
+			if !ctx.AllowsAccount(a) {
 				disallowed = append(disallowed, a)
 			}
 		}
@@ -143,7 +155,7 @@ func classifyStatement(i int, s Statement, ctx Context) Verdict {
 	return v
 }
 
-func principalFindings(p *Principal, r restriction, ctx Context, inOrg bool) []finding {
+func principalFindings(p *Principal, r bounds, ctx Context, inOrg bool) []finding {
 	var fs []finding
 	var wild, unknown, external, services, federated, canonical []string
 	own := false
@@ -151,7 +163,7 @@ func principalFindings(p *Principal, r restriction, ctx Context, inOrg bool) []f
 		wild = append(wild, `"*"`)
 	}
 	for _, a := range p.AWS {
-		acct, isWild, ok := principalAccount(a)
+		acct, isWild, ok := PrincipalAccount(a)
 		switch {
 		case isWild:
 			wild = append(wild, strconv.Quote(a))
@@ -167,7 +179,7 @@ func principalFindings(p *Principal, r restriction, ctx Context, inOrg bool) []f
 	// AWS syntax; treat it like "*" rather than guess.
 	split := func(kind string, values []string, dst *[]string) {
 		for _, v := range values {
-			if hasWildcard(v) {
+			if HasWildcard(v) {
 				wild = append(wild, kind+" "+strconv.Quote(v))
 			} else {
 				*dst = append(*dst, strconv.Quote(v))
@@ -210,7 +222,7 @@ func principalFindings(p *Principal, r restriction, ctx Context, inOrg bool) []f
 
 // wildcardFinding classifies a principal that matches anyone, which only a
 // restricting condition can bound.
-func wildcardFinding(who string, r restriction, ctx Context, inOrg bool) finding {
+func wildcardFinding(who string, r bounds, ctx Context, inOrg bool) finding {
 	switch {
 	case len(r.accounts) > 0:
 		return accountsFinding(who, r.accounts, r.accountKeys, ctx)
@@ -225,12 +237,12 @@ func wildcardFinding(who string, r restriction, ctx Context, inOrg bool) finding
 
 // serviceFinding classifies service principals: an AWS service acts for
 // whichever account's resource invokes it, unless aws:Source* keys bound that.
-func serviceFinding(who string, r restriction, ctx Context) finding {
+func serviceFinding(who string, r bounds, ctx Context) finding {
 	switch {
 	case len(r.sourceAccounts) > 0:
 		return accountsFinding(who, r.sourceAccounts, r.sourceKeys, ctx)
 	case len(r.sourceOrgs) > 0:
-		return orgFinding(who, r.sourceOrgs, ctx, orgRestricted(r.sourceOrgs, ctx.OrganizationID))
+		return orgFinding(who, r.sourceOrgs, ctx, orgRestricted(r.sourceOrgs, ctx))
 	}
 	return finding{exposure: CrossAccount, reason: "confused deputy: " + who + " without aws:SourceAccount or aws:SourceArn"}
 }
@@ -256,7 +268,7 @@ func orgFinding(who string, conds []orgCond, ctx Context, inOrg bool) finding {
 	if inOrg {
 		return finding{exposure: CrossAccount, reason: fmt.Sprintf("%s restricted to this organisation %s", who, desc)}
 	}
-	foreign := foreignOrgs(conds, ctx.OrganizationID)
+	foreign := foreignOrgs(conds, ctx)
 	if ctx.OrganizationID == "" {
 		return finding{exposure: CrossAccount, disallowed: foreign,
 			reason: fmt.Sprintf("%s restricted to organisation %s, but this organisation is unknown", who, desc)}

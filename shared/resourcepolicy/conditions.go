@@ -55,28 +55,55 @@ var positiveOperators = map[string]bool{
 	"ArnLike":                true,
 }
 
-// orgCond is one restricting organisation condition: the caller's
-// organisation must be one of orgs.
-type orgCond struct {
-	key  string
-	orgs []string
+// FactKind is what the values of a restricting condition pin.
+type FactKind int
+
+const (
+	// OrganizationFact: an organisation ID (aws:PrincipalOrgID,
+	// aws:PrincipalOrgPaths, aws:SourceOrgID, aws:SourceOrgPaths; a path
+	// pins the organisation it starts with).
+	OrganizationFact FactKind = iota
+	// AccountFact: an account ID (aws:PrincipalAccount, aws:SourceAccount,
+	// aws:SourceOwner, and the account field of aws:PrincipalArn and
+	// aws:SourceArn).
+	AccountFact
+	// NetworkFact: a VPC, a VPC endpoint or a caller's unique ID
+	// (aws:SourceVpc, aws:SourceVpce, aws:userid), which names no account.
+	NetworkFact
+)
+
+// fact is the FactKind of a key kind.
+func (k keyKind) fact() FactKind {
+	switch k {
+	case kindOrg, kindOrgPath:
+		return OrganizationFact
+	case kindAccount, kindARN:
+		return AccountFact
+	}
+	return NetworkFact
 }
 
-// restriction is what a statement's conditions say about the caller. All
-// conditions in a statement must hold, so each of them bounds the caller on
-// its own.
-type restriction struct {
-	accounts       []string // accounts named by any account/ARN key
-	accountKeys    []string // keys (as written) that produced accounts
-	sourceAccounts []string // accounts named by aws:Source* account/ARN keys only
-	sourceKeys     []string
-	orgs           []orgCond // from any organisation key
-	sourceOrgs     []orgCond // from aws:SourceOrgID / aws:SourceOrgPaths only
-	network        []string  // "aws:SourceVpce vpce-1a2b" descriptions
+// Restriction is one condition that bounds who the caller can be, as
+// Classify reads it (see the package doc): a restricting key under a
+// positive operator, every value of which pins a fixed fact.
+type Restriction struct {
+	Operator string // as written, e.g. "StringEquals" or "ForAnyValue:ArnLike"
+	Key      string // as written, e.g. "aws:PrincipalOrgID"
+	Kind     FactKind
+	// Source is true for the aws:Source* keys, the ones that bound a
+	// service principal (acting on behalf of a resource in some account).
+	Source bool
+	// Facts holds the fact each value pins, one per value and in the same
+	// order as Conditions[Operator][Key].
+	Facts []string
 }
 
-func analyzeConditions(c Conditions) restriction {
-	var r restriction
+// Restrictions returns the restricting conditions of a Condition block,
+// ordered by operator and then by key. A condition whose operator or key
+// does not restrict, or one of whose values leaves its fact open (values
+// are ORed), is not one.
+func Restrictions(c Conditions) []Restriction {
+	var out []Restriction
 	for _, op := range sortedKeys(c) {
 		base, _ := strings.CutPrefix(op, "ForAnyValue:")
 		if !positiveOperators[base] {
@@ -89,32 +116,123 @@ func analyzeConditions(c Conditions) restriction {
 			if !known {
 				continue
 			}
-			fixed, ok := fixedValues(info.kind, arnOp, keys[key])
+			facts, ok := fixedValues(info.kind, arnOp, keys[key])
 			if !ok {
 				continue
 			}
-			switch info.kind {
-			case kindOrg, kindOrgPath:
-				oc := orgCond{key: key, orgs: fixed}
-				r.orgs = append(r.orgs, oc)
-				if info.source {
-					r.sourceOrgs = append(r.sourceOrgs, oc)
-				}
-			case kindAccount, kindARN:
-				r.accounts = append(r.accounts, fixed...)
-				r.accountKeys = append(r.accountKeys, key)
-				if info.source {
-					r.sourceAccounts = append(r.sourceAccounts, fixed...)
-					r.sourceKeys = append(r.sourceKeys, key)
-				}
-			case kindNetwork, kindUserID:
-				for _, v := range fixed {
-					r.network = append(r.network, key+" "+v)
-				}
+			out = append(out, Restriction{Operator: op, Key: key, Kind: info.kind.fact(), Source: info.source, Facts: facts})
+		}
+	}
+	return out
+}
+
+// PrincipalRestrictions returns the restrictions that Classify bounds a
+// statement's open principals with: for a wildcard principal, its account
+// restrictions when it has any, else its organisation ones; for a service
+// principal, the same among its aws:Source* restrictions only. One that
+// serves both is listed once. Network restrictions are never listed: they
+// leave the accounts unknown. It returns nil when the statement has no
+// wildcard or service principal.
+func PrincipalRestrictions(st Statement) []Restriction {
+	p := st.Principal
+	if p == nil {
+		return nil
+	}
+	wild, service := p.Wildcard, false
+	for _, a := range p.AWS {
+		if _, w, _ := PrincipalAccount(a); w {
+			wild = true
+		}
+	}
+	for _, l := range [][]string{p.Federated, p.CanonicalUser} {
+		wild = wild || slices.ContainsFunc(l, HasWildcard)
+	}
+	for _, s := range p.Service {
+		if HasWildcard(s) {
+			wild = true
+		} else {
+			service = true
+		}
+	}
+	all := Restrictions(st.Condition)
+	var out []Restriction
+	if wild {
+		out = append(out, accountsElseOrgs(all, false)...)
+	}
+	if service {
+		for _, r := range accountsElseOrgs(all, true) {
+			if !slices.ContainsFunc(out, func(o Restriction) bool { return o.Operator == r.Operator && o.Key == r.Key }) {
+				out = append(out, r)
 			}
 		}
 	}
-	return r
+	return out
+}
+
+// accountsElseOrgs returns the account restrictions of rs, or its
+// organisation ones when there are none; only aws:Source* ones when
+// onlySource.
+func accountsElseOrgs(rs []Restriction, onlySource bool) []Restriction {
+	var acct, org []Restriction
+	for _, r := range rs {
+		switch {
+		case onlySource && !r.Source:
+		case r.Kind == AccountFact:
+			acct = append(acct, r)
+		case r.Kind == OrganizationFact:
+			org = append(org, r)
+		}
+	}
+	if len(acct) > 0 {
+		return acct
+	}
+	return org
+}
+
+// orgCond is one restricting organisation condition: the caller's
+// organisation must be one of orgs.
+type orgCond struct {
+	key  string
+	orgs []string
+}
+
+// bounds is what a statement's conditions say about the caller. All
+// conditions in a statement must hold, so each of them bounds the caller on
+// its own.
+type bounds struct {
+	accounts       []string // accounts named by any account/ARN key
+	accountKeys    []string // keys (as written) that produced accounts
+	sourceAccounts []string // accounts named by aws:Source* account/ARN keys only
+	sourceKeys     []string
+	orgs           []orgCond // from any organisation key
+	sourceOrgs     []orgCond // from aws:SourceOrgID / aws:SourceOrgPaths only
+	network        []string  // "aws:SourceVpce vpce-1a2b" descriptions
+}
+
+func analyzeConditions(c Conditions) bounds {
+	var b bounds
+	for _, r := range Restrictions(c) {
+		switch r.Kind {
+		case OrganizationFact:
+			oc := orgCond{key: r.Key, orgs: r.Facts}
+			b.orgs = append(b.orgs, oc)
+			if r.Source {
+				b.sourceOrgs = append(b.sourceOrgs, oc)
+			}
+		case AccountFact:
+			b.accounts = append(b.accounts, r.Facts...)
+			b.accountKeys = append(b.accountKeys, r.Key)
+			if r.Source {
+				b.sourceAccounts = append(b.sourceAccounts, r.Facts...)
+				b.sourceKeys = append(b.sourceKeys, r.Key)
+			}
+		case NetworkFact:
+			for _, v := range r.Facts {
+				b.network = append(b.network, r.Key+" "+v)
+			}
+		}
+	}
+	return b
 }
 
 // fixedValues reduces every value of a condition to the fixed fact it pins
@@ -142,7 +260,7 @@ func fixedValues(kind keyKind, arnOp bool, values []string) ([]string, bool) {
 			}
 			fixed = acct
 		}
-		if fixed == "" || hasWildcard(fixed) {
+		if fixed == "" || HasWildcard(fixed) {
 			return nil, false
 		}
 		out = append(out, fixed)
@@ -159,7 +277,7 @@ func conditionARNAccount(v string, arnOp bool) (string, bool) {
 	if len(parts) < 5 {
 		return "", false
 	}
-	if !arnOp && (parts[0] != "arn" || hasWildcard(strings.Join(parts[:4], ":"))) {
+	if !arnOp && (parts[0] != "arn" || HasWildcard(strings.Join(parts[:4], ":"))) {
 		return "", false
 	}
 	if !isAccountID(parts[4]) {
@@ -168,7 +286,8 @@ func conditionARNAccount(v string, arnOp bool) (string, bool) {
 	return parts[4], true
 }
 
-func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+// HasWildcard reports whether a policy value holds a wildcard ('*' or '?').
+func HasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 
 func isAccountID(s string) bool {
 	if len(s) != 12 {
@@ -182,48 +301,46 @@ func isAccountID(s string) bool {
 	return true
 }
 
-// principalAccount classifies one AWS principal value: an account ID, an ARN
-// (any partition) with a fixed account field, or a wildcard pattern.
-// ok=false means the value names no account (for example the unique ID that
-// replaces a deleted role's ARN).
-func principalAccount(v string) (account string, wildcard, ok bool) {
+// PrincipalAccount classifies one AWS principal value as Classify does: an
+// account ID, an ARN (any partition) with a fixed account field, or a
+// wildcard pattern. ok=false means the value names no account (for example
+// the unique ID that replaces a deleted role's ARN).
+func PrincipalAccount(v string) (account string, wildcard, ok bool) {
 	if isAccountID(v) {
 		return v, false, true
 	}
 	if parts := strings.SplitN(v, ":", 6); len(parts) == 6 && parts[0] == "arn" {
 		switch {
-		case hasWildcard(parts[4]):
+		case HasWildcard(parts[4]):
 			return "", true, true
 		case isAccountID(parts[4]):
 			return parts[4], false, true
 		}
 		return "", false, false
 	}
-	if hasWildcard(v) {
+	if HasWildcard(v) {
 		return "", true, true
 	}
 	return "", false, false
 }
 
-// orgRestricted reports whether one of conds pins the caller to org alone.
-func orgRestricted(conds []orgCond, org string) bool {
-	if org == "" {
-		return false
-	}
+// orgRestricted reports whether one of conds pins the caller to the
+// owner's organisation alone.
+func orgRestricted(conds []orgCond, ctx Context) bool {
 	for _, c := range conds {
-		if !slices.ContainsFunc(c.orgs, func(o string) bool { return !strings.EqualFold(o, org) }) {
+		if !slices.ContainsFunc(c.orgs, func(o string) bool { return !ctx.OwnOrganization(o) }) {
 			return true
 		}
 	}
 	return false
 }
 
-// foreignOrgs returns the organisation IDs in conds other than org.
-func foreignOrgs(conds []orgCond, org string) []string {
+// foreignOrgs returns the organisation IDs in conds other than the owner's.
+func foreignOrgs(conds []orgCond, ctx Context) []string {
 	var out []string
 	for _, c := range conds {
 		for _, o := range c.orgs {
-			if org == "" || !strings.EqualFold(o, org) {
+			if !ctx.OwnOrganization(o) {
 				out = append(out, o)
 			}
 		}

@@ -85,6 +85,13 @@
 // Context.AllowedAccounts nor Context.OrgAccounts, plus the foreign
 // organisation IDs and account-less principal values described above.
 //
+// Code that rewrites a policy to pass (remedies.Tighten) reads it with the
+// same pieces Classify uses, so that it changes exactly the values that make
+// a statement fail: Restrictions (a Condition block's restricting
+// conditions, with the fact each value pins), PrincipalRestrictions (those
+// that bound a statement's wildcard and service principals), PrincipalAccount,
+// HasWildcard, and Context.AllowsAccount and Context.OwnOrganization.
+//
 // Deny statements are not classified and do not offset Allow statements:
 // an Allow of "*" paired with a Deny for callers outside the organisation is
 // still reported Public. This errs towards reporting exposure.

@@ -1,7 +1,6 @@
 package revoke
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -22,7 +21,6 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -31,7 +29,9 @@ import (
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -42,7 +42,7 @@ const (
 	acct       = motoserver.TestAccount
 	motoCaller = "arn:aws:sts::123456789012:user/moto" // moto's GetCallerIdentity
 	breakGlass = "arn:aws:iam::123456789012:role/break-glass"
-	rotRole    = "arn:aws:iam::123456789012:role/rotation"
+	rotRole    = "arn:aws:iam::123456789012:role/" + awsfix.RotationRole
 )
 
 // env is one test's moto world: the state table, a bus whose rule sends
@@ -92,15 +92,9 @@ func newEnv(t *testing.T) *env {
 	awsenv.Instrument(&smCfg, awsenv.NewLimiter(awsenv.Budget{Policy: 1000, Rotation: 1000, Describe: 10000, List: 1000}), e.counter)
 	e.fake = &rotatingSM{Client: secretsmanager.NewFromConfig(smCfg), raw: e.sm, injected: map[string]*smInjection{}}
 	e.rds = &fakeRDS{sm: e.sm}
-	must[*dynamodb.CreateTableOutput](t, "CreateTable")(e.ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName: aws.String(table), BillingMode: ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema: []ddbtypes.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange}},
-	}))
+	if err := ledger.CreateTable(ctx, e.ddb, table); err != nil {
+		t.Fatal(err)
+	}
 	eb := eventbridge.NewFromConfig(cfg)
 	must[*eventbridge.CreateEventBusOutput](t, "CreateEventBus")(eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(bus)}))
 	q := must[*sqs.CreateQueueOutput](t, "CreateQueue")(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("tickets")}))
@@ -109,19 +103,10 @@ func newEnv(t *testing.T) *env {
 		EventPattern: aws.String(`{"source":["secretguard"],"detail-type":["Secret Revoked"]}`)}))
 	must[*eventbridge.PutTargetsOutput](t, "PutTargets")(eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("revoked"), EventBusName: aws.String(bus),
 		Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:" + region + ":" + acct + ":tickets")}}}))
-	for _, name := range []string{"rotation", "break-glass", "app-reader", "other-reader"} {
-		must[*iam.CreateRoleOutput](t, "CreateRole")(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	for _, name := range []string{"break-glass", "app-reader", "other-reader"} {
+		awsfix.LambdaRole(t, ctx, cfg, name)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("bootstrap")
-	_, _ = w.Write([]byte("#!/bin/sh\n"))
-	_ = zw.Close()
-	fn := must[*lambda.CreateFunctionOutput](t, "CreateFunction")(lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String("rotate"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-		Role: aws.String(rotRole), Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()}}))
-	e.rotFn = aws.ToString(fn.FunctionArn)
+	e.rotFn = awsfix.RotationFunction(t, ctx, cfg, "rotate") // runs as rotRole
 	return e
 }
 

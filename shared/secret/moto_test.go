@@ -1,27 +1,22 @@
 package secret_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -50,69 +45,12 @@ func instrumented(tb testing.TB, srv *motoserver.Server, region string, b awsenv
 // fastBudget keeps the limiter from being moto's bottleneck.
 var fastBudget = awsenv.Budget{Policy: 1000, Describe: 10000, List: 1000}
 
-// seed creates n secrets with 4 workers. moto can answer 500 under
-// concurrent writes; the SDK retries, and a retried CreateSecret whose first
-// attempt did succeed says ResourceExistsException, which counts as success.
+// seed creates n secrets named prefix00000, prefix00001, ...
 func seed(tb testing.TB, sm *secretsmanager.Client, prefix string, n int) {
 	tb.Helper()
-	ctx := motoCtx(tb)
-	names := make(chan string)
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for name := range names {
-				_, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("x")})
-				var exists *types.ResourceExistsException
-				if err != nil && !errors.As(err, &exists) {
-					errs <- fmt.Errorf("CreateSecret %s: %w", name, err)
-					return
-				}
-			}
-		})
-	}
-	for i := range n {
-		select {
-		case names <- fmt.Sprintf("%s%05d", prefix, i):
-		case err := <-errs:
-			close(names)
-			wg.Wait()
-			tb.Fatal(err)
-		}
-	}
-	close(names)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		tb.Fatal(err)
-	default:
-	}
-}
-
-// rotationLambda creates the IAM role and the Lambda function moto needs
-// before it accepts a rotation configuration.
-func rotationLambda(t *testing.T, ctx context.Context, cfg aws.Config) string {
-	t.Helper()
-	_, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("x"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-	if err != nil {
-		t.Fatalf("CreateRole: %v", err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("bootstrap")
-	_, _ = w.Write([]byte("#!/bin/sh\n"))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	fn, err := lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String("rotate"), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-		Role: aws.String("arn:aws:iam::" + motoserver.TestAccount + ":role/x"), Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()},
+	awsfix.CreateSecrets(tb, motoCtx(tb), sm, n, func(i int) *secretsmanager.CreateSecretInput {
+		return &secretsmanager.CreateSecretInput{Name: aws.String(fmt.Sprintf("%s%05d", prefix, i)), SecretString: aws.String("x")}
 	})
-	if err != nil {
-		t.Fatalf("CreateFunction: %v", err)
-	}
-	return aws.ToString(fn.FunctionArn)
 }
 
 // must(call(...))(t) fails t when the call failed and returns its result.
@@ -133,7 +71,7 @@ func TestMotoSecretAndSweep(t *testing.T) {
 	cfg := srv.Config(t, primary)
 	sm := secretsmanager.NewFromConfig(cfg)
 	start := time.Now().Add(-time.Second)
-	lambdaARN := rotationLambda(t, ctx, cfg)
+	lambdaARN := awsfix.RotationFunction(t, ctx, cfg, "rotate")
 	key := must(kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{}))(t)
 	keyARN := aws.ToString(key.KeyMetadata.Arn)
 

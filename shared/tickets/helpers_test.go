@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/outcome"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
@@ -65,26 +66,8 @@ func newStore(t *testing.T) (*Store, *dynamodb.Client) {
 	db := dynamodb.NewFromConfig(srv.Config(t, "us-east-1"))
 	ctx := ctxT(t)
 	table := "secretguard"
-	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName: aws.String(table),
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-		},
-		KeySchema: []ddbtypes.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange},
-		},
-		BillingMode: ddbtypes.BillingModePayPerRequest,
-	})
-	if err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
-		TableName:               aws.String(table),
-		TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(true)},
-	}); err != nil {
-		t.Fatalf("UpdateTimeToLive: %v", err)
+	if err := ledger.CreateTable(ctx, db, table); err != nil {
+		t.Fatal(err)
 	}
 	return &Store{DB: db, Table: table, Retention: 30 * 24 * time.Hour}, db
 }
