@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 )
 
 // fakeSM answers Secrets Manager calls in the awsJson1.1 shape: responses
@@ -88,7 +90,7 @@ func TestScanErrors(t *testing.T) {
 			name:      "missing permission named by AWS",
 			responses: map[string]fakeSMResponse{"ListSecrets": smError("AccessDeniedException", "User: arn:aws:sts::111122223333:assumed-role/ro/me is not authorized to perform: secretsmanager:ListSecrets because no identity-based policy allows the secretsmanager:ListSecrets action")},
 			keyID:     "testing", region: "us-east-1",
-			args:   []string{"scan"},
+			args:   []string{"scan", "--scope", "secrets"},
 			code:   exitError,
 			stderr: []string{"secretguard: scan us-east-1: missing permission secretsmanager:ListSecrets (AccessDeniedException)"},
 			ops:    []string{"ListSecrets"},
@@ -97,7 +99,7 @@ func TestScanErrors(t *testing.T) {
 			name:      "missing permission, message without the action",
 			responses: map[string]fakeSMResponse{"ListSecrets": smError("AccessDeniedException", "Access denied")},
 			keyID:     "testing", region: "eu-west-1",
-			args:   []string{"scan", "--output", "json"},
+			args:   []string{"scan", "--scope", "secrets", "--output", "json"},
 			code:   exitError,
 			stderr: []string{"secretguard: scan eu-west-1: missing permission secretsmanager:ListSecrets (AccessDeniedException)"},
 			ops:    []string{"ListSecrets"},
@@ -106,7 +108,7 @@ func TestScanErrors(t *testing.T) {
 			name:      "credentials rejected",
 			responses: map[string]fakeSMResponse{"ListSecrets": smError("UnrecognizedClientException", "The security token included in the request is invalid.")},
 			keyID:     "testing", region: "us-east-1",
-			args:   []string{"scan"},
+			args:   []string{"scan", "--scope", "secrets"},
 			code:   exitError,
 			stderr: []string{"AWS rejected the credentials (UnrecognizedClientException)", "aws sso login"},
 			ops:    []string{"ListSecrets"},
@@ -114,14 +116,14 @@ func TestScanErrors(t *testing.T) {
 		{
 			name:   "no credentials",
 			region: "us-east-1",
-			args:   []string{"scan"},
+			args:   []string{"scan", "--scope", "secrets"},
 			code:   exitError,
 			stderr: []string{"secretguard: scan us-east-1: no usable AWS credentials", "AWS_PROFILE", "aws sso login", "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"},
 		},
 		{
 			name:   "no Region",
 			keyID:  "testing",
-			args:   []string{"scan"},
+			args:   []string{"scan", "--scope", "secrets"},
 			code:   exitError,
 			stderr: []string{"secretguard: no AWS Region: set --region or AWS_REGION"},
 		},
@@ -134,7 +136,7 @@ func TestScanErrors(t *testing.T) {
 				"GetResourcePolicy": smError("AccessDeniedException", "Access denied"),
 			},
 			keyID: "testing", region: "us-east-1",
-			args:   []string{"scan", "--check", "no-public-policy", "--output", "json"},
+			args:   []string{"scan", "--scope", "secrets", "--check", "no-public-policy", "--output", "json"},
 			code:   exitIncomplete,
 			stderr: []string{"1 secret: 0 compliant, 0 non-compliant, 1 not applicable results, 1 not fully evaluated"},
 			ops:    []string{"ListSecrets", "GetResourcePolicy"},
@@ -143,7 +145,7 @@ func TestScanErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake, url := startFakeSM(t, tt.responses)
-			awsEnv(t, url, tt.keyID, tt.region)
+			awsfix.IsolateEnv(t, url, tt.keyID, tt.region)
 			code, stdout, stderr := runCLI(t, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
@@ -172,7 +174,7 @@ func TestScanErrors(t *testing.T) {
 
 func TestScanBadBaseline(t *testing.T) {
 	fake, url := startFakeSM(t, nil) // no call may reach AWS
-	awsEnv(t, url, "testing", "us-east-1")
+	awsfix.IsolateEnv(t, url, "testing", "us-east-1")
 	dir := t.TempDir()
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)

@@ -5,60 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
 func TestMain(m *testing.M) { os.Exit(motoserver.Main(m)) }
-
-// awsEnv isolates the test from the machine's AWS settings: no profile, no
-// shared files, no instance metadata, and the given endpoint, credentials
-// and Region ("" leaves each unset).
-func awsEnv(t *testing.T, endpoint, keyID, region string) {
-	t.Helper()
-	dir := t.TempDir()
-	empty := filepath.Join(dir, "empty")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	secretKey := ""
-	if keyID != "" {
-		secretKey = "testing"
-	}
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL":                       endpoint,
-		"AWS_ACCESS_KEY_ID":                      keyID,
-		"AWS_SECRET_ACCESS_KEY":                  secretKey,
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_REGION":                             region,
-		"AWS_DEFAULT_REGION":                     "",
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_CONFIG_FILE":                        empty,
-		"AWS_SHARED_CREDENTIALS_FILE":            empty,
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-		"AWS_ROLE_ARN":                           "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER":       "",
-		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS":    "",
-		"AWS_MAX_ATTEMPTS":                       "",
-		"AWS_RETRY_MODE":                         "",
-	} {
-		t.Setenv(k, v)
-	}
-}
-
-// motoEnv points the CLI at the moto server with test credentials.
-func motoEnv(t *testing.T, srv *motoserver.Server, region string) {
-	t.Helper()
-	awsEnv(t, srv.Endpoint, "testing", region)
-}
 
 // cli runs the command in-process and returns its exit code and output.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -103,7 +58,7 @@ func jsonLines(t *testing.T, stdout string) []map[string]any {
 }
 
 func TestUsage(t *testing.T) {
-	awsEnv(t, "http://127.0.0.1:1", "testing", "us-east-1")
+	awsfix.IsolateEnv(t, "http://127.0.0.1:1", "testing", "us-east-1")
 	tests := []struct {
 		name     string
 		args     []string
@@ -118,7 +73,7 @@ func TestUsage(t *testing.T) {
 		{name: "scan -h", args: []string{"scan", "-h"}, code: exitOK, stderr: "Exit codes: 0 compliant, 3 non-compliant", noStdout: true},
 		{name: "unknown flag", args: []string{"scan", "--regoin", "us-east-1"}, code: exitUsage, stderr: "flag provided but not defined: -regoin", noStdout: true},
 		{name: "unknown check", args: []string{"scan", "--check", "cmk", "--check", "rotation"}, code: exitUsage,
-			stderr: `secretguard: scan: --check: unknown check "rotation" (known: cmk, no-public-policy, replication`, noStdout: true},
+			stderr: `secretguard: scan: --check: unknown check "rotation" (known: caching, cloudtrail-read-events, cmk, no-plaintext-ecs-env`, noStdout: true},
 		{name: "bad output", args: []string{"scan", "--output", "yaml"}, code: exitUsage,
 			stderr: `secretguard: scan: --output must be table or json, got "yaml"`, noStdout: true},
 		{name: "stray argument", args: []string{"scan", "--region", "us-east-1", "prod"}, code: exitUsage,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/remedies"
+	"github.com/secretguard/secretguard/shared/vpcendpoint"
 )
 
 // The README is the users' reference: every check, every remedy with its
@@ -30,6 +31,28 @@ func TestREADMEDocumentsEveryCheckRemedyAndCommand(t *testing.T) {
 		if row(c.ID()) == "" {
 			t.Errorf("README has no table row for check %s", c.ID())
 		}
+	}
+	for _, c := range checks.AllResource() {
+		if row(c.ID()) == "" {
+			t.Errorf("README has no table row for workload or account check %s", c.ID())
+		}
+		for _, a := range c.IAMActions() {
+			if !strings.Contains(readme, "`"+a+"`") {
+				t.Errorf("README does not list %s, which a scan for %s needs", a, c.ID())
+			}
+		}
+	}
+	if line := row(vpcendpoint.ID); line == "" {
+		t.Errorf("README has no table row for remedy %s", vpcendpoint.ID)
+	} else {
+		for _, a := range vpcendpoint.IAMActions {
+			if !strings.Contains(line, "`"+a+"`") {
+				t.Errorf("README row of remedy %s does not list its IAM action %s", vpcendpoint.ID, a)
+			}
+		}
+	}
+	if !strings.Contains(readme, "--scope secrets|workloads|all") {
+		t.Error("README does not document scan --scope")
 	}
 	for _, r := range remedies.All() {
 		line := row(r.ID())

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretguard/secretguard/shared/ledger"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -44,7 +45,7 @@ func newRemediateFixture(t *testing.T) *remediateFixture {
 	t.Helper()
 	srv := motoserver.Start(t)
 	srv.Reset(t)
-	motoEnv(t, srv, "us-east-1")
+	awsfix.MotoEnv(t, srv, "us-east-1")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	cfg := srv.Config(t, "us-east-1")
@@ -165,7 +166,7 @@ func TestRemediateAllDryRun(t *testing.T) {
 }
 
 func TestRemediateUsage(t *testing.T) {
-	awsEnv(t, "http://127.0.0.1:1", "testing", "us-east-1")
+	awsfix.IsolateEnv(t, "http://127.0.0.1:1", "testing", "us-east-1")
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -4,38 +4,29 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	lambdasvc "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/revoke"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
 // revokeEnv points the CLI at endpoint with test credentials and no
-// machine settings.
+// machine settings (awsfix.IsolateEnv), and no state table or bus.
 func revokeEnv(t *testing.T, endpoint string) {
 	t.Helper()
-	empty := filepath.Join(t.TempDir(), "empty")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty,
-		"AWS_EC2_METADATA_DISABLED": "true", "TABLE_NAME": "", "EVENT_BUS_NAME": "",
-	} {
-		t.Setenv(k, v)
-	}
+	awsfix.IsolateEnv(t, endpoint, "testing", "us-east-1")
+	t.Setenv("TABLE_NAME", "")
+	t.Setenv("EVENT_BUS_NAME", "")
 }
 
 func revokeCLI(t *testing.T, args ...string) (int, string, string) {
@@ -112,11 +103,7 @@ func TestRevokeOnMoto(t *testing.T) {
 		t.Fatalf("without TABLE_NAME: exit %d, %s", code, stderr)
 	}
 	ddb := dynamodb.NewFromConfig(cfg)
-	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("state"), BillingMode: ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema: []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange}}}); err != nil {
+	if err := ledger.CreateTable(ctx, ddb, "state"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := eventbridge.NewFromConfig(cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("sg")}); err != nil {

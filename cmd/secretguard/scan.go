@@ -28,6 +28,7 @@ var clock = func() time.Time { return time.Now().UTC() }
 type scanOptions struct {
 	regions   multiFlag
 	checkIDs  multiFlag
+	scope     string
 	baseline  string
 	output    string
 	policyTPS float64
@@ -38,13 +39,14 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var o scanOptions
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.Var(&o.regions, "region", "Region to scan (repeatable or comma-separated; default: the configured Region)")
-	fs.Var(&o.checkIDs, "check", "check ID to run (repeatable; default: all): "+strings.Join(checks.IDs(), ", "))
+	fs.Var(&o.checkIDs, "check", "check ID to run (repeatable; default: all in --scope): "+strings.Join(checks.AllIDs(), ", "))
+	fs.StringVar(&o.scope, "scope", scopeAll, "what to scan: secrets (the secrets), workloads (functions, task definitions, account settings) or all")
 	fs.StringVar(&o.baseline, "baseline", "", "baseline file, or ssm:<parameter name or ARN> (default: the embedded baseline)")
 	fs.StringVar(&o.output, "output", "table", "output format: table or json (one JSON object per line per secret and check)")
 	fs.Float64Var(&o.policyTPS, "policy-tps", 0, "client-side budget for GetResourcePolicy calls per second and Region (default 40; the quota is 50)")
 	noColor := fs.Bool("no-color", false, "never colour the table")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: secretguard scan [flags]\n\nEvaluates every secret in the given Regions against the baseline; read-only.\nExit codes: 0 compliant, 3 non-compliant found, 4 some secrets not fully evaluated, 1 error, 2 usage.\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: secretguard scan [flags]\n\nEvaluates every secret, workload and account setting in the given Regions against the baseline; read-only.\nExit codes: 0 compliant, 3 non-compliant found, 4 some secrets or resources not fully evaluated, 1 error, 2 usage.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -53,9 +55,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.output != "table" && o.output != "json" {
 		return usageError{fmt.Sprintf("scan: --output must be table or json, got %q", o.output)}
 	}
-	cs, err := checks.Select(o.checkIDs)
+	cs, rs, err := selectChecks(o.scope, o.checkIDs)
 	if err != nil {
-		return usageError{"scan: --check: " + err.Error()}
+		return err
 	}
 	o.color = !*noColor && o.output == "table" && isTerminal(stdout)
 
@@ -85,19 +87,26 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	progress := newProgress(stderr)
 	var sum scan.Summary
 	for _, cfg := range cfgs {
-		sc := &scan.Scanner{
-			Observer: &secret.Observer{Client: secretsmanager.NewFromConfig(cfg), Region: cfg.Region},
-			Baseline: b, Checks: cs, Now: clock,
+		if len(cs) > 0 {
+			sc := &scan.Scanner{
+				Observer: &secret.Observer{Client: secretsmanager.NewFromConfig(cfg), Region: cfg.Region},
+				Baseline: b, Checks: cs, Now: clock,
+			}
+			_, err := sc.Sweep(ctx, secret.SweepOptions{}, func(p scan.Page) error {
+				sum.Secrets += len(p.Snapshots)
+				sum.Add(p.Results)
+				progress.update(cfg.Region, "secrets", sum.Secrets)
+				return out.results(p.Results)
+			})
+			progress.done()
+			if err != nil {
+				return explain(err, cfg.Region)
+			}
 		}
-		_, err := sc.Sweep(ctx, secret.SweepOptions{}, func(p scan.Page) error {
-			sum.Secrets += len(p.Snapshots)
-			sum.Add(p.Results)
-			progress.update(cfg.Region, sum.Secrets)
-			return out.page(p)
-		})
-		progress.done()
-		if err != nil {
-			return explain(err, cfg.Region)
+		if len(rs) > 0 {
+			if err := scanResources(ctx, cfg, b, rs, &sum, out, progress); err != nil {
+				return explain(err, cfg.Region)
+			}
 		}
 	}
 	out.summary(sum, counter)
@@ -166,9 +175,10 @@ func newPrinter(format string, w, notes io.Writer, color bool) *printer {
 	return &printer{format: format, w: w, notes: notes, color: color, enc: json.NewEncoder(w)}
 }
 
-func (p *printer) page(pg scan.Page) error {
+// results prints the results of one page, grouped by secret or resource.
+func (p *printer) results(rs []scan.Result) error {
 	if p.format == "json" {
-		for _, r := range pg.Results {
+		for _, r := range rs {
 			if err := p.enc.Encode(r); err != nil {
 				return err
 			}
@@ -176,10 +186,10 @@ func (p *printer) page(pg scan.Page) error {
 		return nil
 	}
 	var last string
-	for _, r := range pg.Results {
-		if r.SecretARN != last {
-			fmt.Fprintf(p.w, "\n%s  (%s, %s)\n", p.paint("1", r.SecretName), r.Region, r.SecretARN)
-			last = r.SecretARN
+	for _, r := range rs {
+		if r.Subject() != last {
+			fmt.Fprintf(p.w, "\n%s  (%s, %s)\n", p.paint("1", r.SubjectName()), r.Region, r.Subject())
+			last = r.Subject()
 		}
 		fmt.Fprintf(p.w, "  %s  %-18s %s\n", p.verdict(r.Compliance), r.Check, r.Annotation)
 	}
@@ -212,12 +222,16 @@ func (p *printer) summary(s scan.Summary, c *awsenv.Counter) {
 	if s.Secrets == 1 {
 		noun = "secret"
 	}
-	fmt.Fprintf(w, "\n%d %s: %d compliant, %d non-compliant, %d not applicable results", s.Secrets, noun, s.Compliant, s.NonCompliant, s.NotApplicable)
+	what := fmt.Sprintf("%d %s", s.Secrets, noun)
+	if s.Resources > 0 {
+		what += fmt.Sprintf(", %d workloads and accounts", s.Resources)
+	}
+	fmt.Fprintf(w, "\n%s: %d compliant, %d non-compliant, %d not applicable results", what, s.Compliant, s.NonCompliant, s.NotApplicable)
 	if s.Incomplete > 0 {
 		fmt.Fprintf(w, ", %d not fully evaluated", s.Incomplete)
 	}
 	fmt.Fprintf(w, " (%d API calls)\n", c.Total())
-	for _, id := range checks.IDs() {
+	for _, id := range checks.AllIDs() {
 		if n := s.ByCheck[id]; n > 0 {
 			fmt.Fprintf(w, "  %-18s %d non-compliant\n", id, n)
 		}
@@ -232,9 +246,9 @@ type progress struct {
 
 func newProgress(w io.Writer) *progress { return &progress{w: w, on: isTerminal(w)} }
 
-func (p *progress) update(region string, n int) {
+func (p *progress) update(region, what string, n int) {
 	if p.on {
-		fmt.Fprintf(p.w, "\rscanning %s: %d secrets", region, n)
+		fmt.Fprintf(p.w, "\rscanning %s: %d %s", region, n, what)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -200,7 +201,7 @@ func TestScanMoto(t *testing.T) {
 	srv := motoserver.Start(t)
 	srv.Reset(t)
 	file := seedAll(t, srv)
-	motoEnv(t, srv, primaryRegion)
+	awsfix.MotoEnv(t, srv, primaryRegion)
 	account := motoserver.TestAccount
 
 	want := map[string]map[string]verdict{
@@ -257,7 +258,7 @@ func TestScanMoto(t *testing.T) {
 	}
 
 	t.Run("json verdicts", func(t *testing.T) {
-		code, stdout, stderr := runCLI(t, "scan", "--output", "json", "--baseline", file)
+		code, stdout, stderr := runCLI(t, "scan", "--scope", "secrets", "--output", "json", "--baseline", file)
 		if code != exitNonCompliant {
 			t.Fatalf("exit %d, want %d\nstderr: %s", code, exitNonCompliant, stderr)
 		}
@@ -337,7 +338,7 @@ func TestScanMoto(t *testing.T) {
 
 	t.Run("clock 120 days on", func(t *testing.T) {
 		defer setClock(time.Now().UTC().AddDate(0, 0, 120))()
-		code, stdout, stderr := runCLI(t, "scan", "--output", "json", "--baseline", file,
+		code, stdout, stderr := runCLI(t, "scan", "--scope", "secrets", "--output", "json", "--baseline", file,
 			"--check", "rotated-recently,unused", "--check", "rotation-healthy")
 		if code != exitNonCompliant {
 			t.Fatalf("exit %d\nstderr: %s", code, stderr)
@@ -365,7 +366,7 @@ func TestScanMoto(t *testing.T) {
 			t.Errorf("rotation-healthy 120 days on: %v %v", l["compliance"], l["annotation"])
 		}
 		// The waiver is 10 days ahead of the real clock: expired by then.
-		code, stdout, _ = runCLI(t, "scan", "--output", "json", "--baseline", file, "--check", "cmk")
+		code, stdout, _ = runCLI(t, "scan", "--scope", "secrets", "--output", "json", "--baseline", file, "--check", "cmk")
 		for _, l := range jsonLines(t, stdout) {
 			if l["secretName"] == nameWaived && (l["compliance"] != string(fail) || !strings.Contains(l["annotation"].(string), "waiver expired")) {
 				t.Errorf("waiver 120 days on: %v %v", l["compliance"], l["annotation"])
@@ -377,7 +378,7 @@ func TestScanMoto(t *testing.T) {
 	})
 
 	t.Run("one check", func(t *testing.T) {
-		code, stdout, stderr := runCLI(t, "scan", "--output", "json", "--baseline", file, "--check", "cmk")
+		code, stdout, stderr := runCLI(t, "scan", "--scope", "secrets", "--output", "json", "--baseline", file, "--check", "cmk")
 		if code != exitNonCompliant {
 			t.Fatalf("exit %d\nstderr: %s", code, stderr)
 		}
@@ -394,7 +395,7 @@ func TestScanMoto(t *testing.T) {
 
 	t.Run("only compliant checks selected", func(t *testing.T) {
 		// Every secret passes unused at the real clock: exit 0.
-		code, stdout, stderr := runCLI(t, "scan", "--output", "json", "--baseline", file, "--check", "unused")
+		code, stdout, stderr := runCLI(t, "scan", "--scope", "secrets", "--output", "json", "--baseline", file, "--check", "unused")
 		if code != exitOK || len(jsonLines(t, stdout)) != len(want) {
 			t.Fatalf("exit %d, %d lines\nstderr: %s", code, len(jsonLines(t, stdout)), stderr)
 		}
@@ -428,11 +429,11 @@ func TestScanRegions(t *testing.T) {
 	newSeeder(t, srv, "cn-north-1").create(secretSpec{name: "cn/app.key@x", tags: goodTags})
 	newSeeder(t, srv, "us-gov-west-1").create(secretSpec{name: "gov/app+key=1", tags: goodTags})
 	file := writeBaseline(t, fmt.Sprintf(baselineTemplate, key))
-	motoEnv(t, srv, "ap-southeast-2") // the flags win over AWS_REGION
+	awsfix.MotoEnv(t, srv, "ap-southeast-2") // the flags win over AWS_REGION
 	account := motoserver.TestAccount
 
 	t.Run("two Regions", func(t *testing.T) {
-		code, stdout, stderr := runCLI(t, "scan", "--output", "json", "--baseline", file,
+		code, stdout, stderr := runCLI(t, "scan", "--scope", "secrets", "--output", "json", "--baseline", file,
 			"--region", primaryRegion, "--region", replicaRegion, "--region", primaryRegion)
 		if code != exitNonCompliant {
 			t.Fatalf("exit %d\nstderr: %s", code, stderr)
@@ -470,7 +471,7 @@ func TestScanRegions(t *testing.T) {
 	})
 
 	t.Run("aws-cn and aws-us-gov", func(t *testing.T) {
-		code, stdout, stderr := runCLI(t, "scan", "--output", "json", "--baseline", file, "--check", "cmk,required-tags",
+		code, stdout, stderr := runCLI(t, "scan", "--scope", "secrets", "--output", "json", "--baseline", file, "--check", "cmk,required-tags",
 			"--region", "cn-north-1,us-gov-west-1")
 		if code != exitNonCompliant {
 			t.Fatalf("exit %d\nstderr: %s", code, stderr)
@@ -513,10 +514,10 @@ func TestScanAllCompliant(t *testing.T) {
 	key := s.key()
 	s.create(secretSpec{name: nameGood, key: key, tags: goodTags, policy: orgPolicy, rotateWith: fns["rotate-db"], days: 7})
 	file := writeBaseline(t, fmt.Sprintf(baselineTemplate, key))
-	motoEnv(t, srv, primaryRegion)
+	awsfix.MotoEnv(t, srv, primaryRegion)
 
 	// Every check can be compliant on moto, so none is left out.
-	code, stdout, stderr := runCLI(t, "scan", "--baseline", file)
+	code, stdout, stderr := runCLI(t, "scan", "--scope", "secrets", "--baseline", file)
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -539,7 +540,7 @@ func TestScanAllCompliant(t *testing.T) {
 	}
 
 	// The same scan as JSON: exit 0 too, summary on stderr.
-	code, stdout, stderr = runCLI(t, "scan", "--baseline", file, "--output", "json", "--no-color")
+	code, stdout, stderr = runCLI(t, "scan", "--scope", "secrets", "--baseline", file, "--output", "json", "--no-color")
 	if code != exitOK || len(jsonLines(t, stdout)) != len(checks.IDs()) || !strings.Contains(stderr, "1 secret: 10 compliant") {
 		t.Errorf("json: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,14 +9,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -49,30 +44,13 @@ func seedMust[T any](t *testing.T, what string) func(v T, err error) T {
 	}
 }
 
-// functions creates an IAM role and one Lambda function per name and returns
-// their ARNs: moto's RotateSecret wants the rotation function to exist (the
-// motoserver helper makes invoking it a no-op).
+// functions creates one Lambda function per name and returns their ARNs:
+// moto's RotateSecret wants the rotation function to exist
+// (awsfix.RotationFunction).
 func (s *seeder) functions(names ...string) map[string]string {
-	t := s.t
-	role := seedMust[*iam.CreateRoleOutput](t, "CreateRole")(iam.NewFromConfig(s.cfg).CreateRole(s.ctx, &iam.CreateRoleInput{
-		RoleName: aws.String("secretguard-test-rotation"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
-			`"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
-	}))
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("bootstrap")
-	_, _ = w.Write([]byte("#!/bin/sh\n"))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]string{}
 	for _, n := range names {
-		fn := seedMust[*lambda.CreateFunctionOutput](t, "CreateFunction "+n)(lambda.NewFromConfig(s.cfg).CreateFunction(s.ctx, &lambda.CreateFunctionInput{
-			FunctionName: aws.String(n), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-			Role: role.Role.Arn, Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()},
-		}))
-		out[n] = aws.ToString(fn.FunctionArn)
+		out[n] = awsfix.RotationFunction(s.t, s.ctx, s.cfg, n)
 	}
 	return out
 }
@@ -99,9 +77,7 @@ type secretSpec struct {
 	replicateTo []string
 }
 
-// create seeds one secret and returns its ARN. A CreateSecret retried after
-// an HTTP 500 whose first attempt did succeed says the secret exists, which
-// counts as success.
+// create seeds one secret and returns its ARN (awsfix.CreateSecret).
 func (s *seeder) create(sp secretSpec) string {
 	t := s.t
 	t.Helper()
@@ -112,18 +88,7 @@ func (s *seeder) create(sp secretSpec) string {
 	for k, v := range sp.tags {
 		in.Tags = append(in.Tags, smtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
-	var arn string
-	out, err := s.sm.CreateSecret(s.ctx, in)
-	var exists *smtypes.ResourceExistsException
-	switch {
-	case err == nil:
-		arn = aws.ToString(out.ARN)
-	case errors.As(err, &exists):
-		d := seedMust[*secretsmanager.DescribeSecretOutput](t, "DescribeSecret "+sp.name)(s.sm.DescribeSecret(s.ctx, &secretsmanager.DescribeSecretInput{SecretId: in.Name}))
-		arn = aws.ToString(d.ARN)
-	default:
-		t.Fatalf("CreateSecret %s: %v", sp.name, err)
-	}
+	arn := awsfix.CreateSecret(t, s.ctx, s.sm, in)
 	if sp.policy != "" {
 		seedMust[*secretsmanager.PutResourcePolicyOutput](t, "PutResourcePolicy "+sp.name)(s.sm.PutResourcePolicy(s.ctx, &secretsmanager.PutResourcePolicyInput{
 			SecretId: aws.String(arn), ResourcePolicy: aws.String(sp.policy)}))

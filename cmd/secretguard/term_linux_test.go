@@ -15,6 +15,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 )
 
@@ -82,7 +83,7 @@ func TestScanOnTerminal(t *testing.T) {
 	key := s.key()
 	s.create(secretSpec{name: "app/term@x", key: key, tags: goodTags})
 	file := writeBaseline(t, fmt.Sprintf(baselineTemplate, key))
-	motoEnv(t, srv, primaryRegion)
+	awsfix.MotoEnv(t, srv, primaryRegion)
 
 	runOnTTY := func(args ...string) (code int, tty string) {
 		ptm, pts := openPTY(t)

@@ -41,6 +41,10 @@ type Baseline struct {
 	Rotated      DaysSetting              `yaml:"rotatedRecently" json:"rotatedRecently"`
 	Checks       map[string]CheckSettings `yaml:"checks" json:"checks"`
 	Waivers      Waivers                  `yaml:"waivers" json:"waivers"`
+	// Plaintext configures the no-plaintext-* checks.
+	Plaintext Plaintext `yaml:"plaintext" json:"plaintext"`
+	// Caching configures the caching check.
+	Caching Caching `yaml:"caching" json:"caching"`
 	// MaxChangesPerInvocation caps the remedies one invocation applies;
 	// past it, findings are ticketed instead.
 	MaxChangesPerInvocation int `yaml:"maxChangesPerInvocation" json:"maxChangesPerInvocation"`
@@ -141,9 +145,68 @@ type CheckSettings struct {
 // Waivers define the tag that waives a check for one secret:
 // <TagPrefix><check-id> = "<YYYY-MM-DD> <reason>", valid until the end of
 // that day (UTC) and at most MaxDays ahead.
+//
+// Accounts waives workload and account checks where no tag can: account
+// ID, or "<account ID>:<Region>" for one Region, → check ID → the same
+// "<YYYY-MM-DD> <reason>". It is the only waiver of the account-level
+// checks, and also applies to functions and task definitions of that
+// account (which may carry the waiver tag themselves).
 type Waivers struct {
-	TagPrefix string `yaml:"tagPrefix" json:"tagPrefix"`
-	MaxDays   int    `yaml:"maxDays" json:"maxDays"`
+	TagPrefix string                       `yaml:"tagPrefix" json:"tagPrefix"`
+	MaxDays   int                          `yaml:"maxDays" json:"maxDays"`
+	Accounts  map[string]map[string]string `yaml:"accounts" json:"accounts"`
+}
+
+// AccountWaiver returns the waiver value for a check in an account and
+// Region ("<account>:<region>" first, then "<account>"), and its key.
+func (b *Baseline) AccountWaiver(account, region, checkID string) (value, key string, ok bool) {
+	for _, k := range []string{account + ":" + region, account} {
+		if v, found := b.Waivers.Accounts[k][checkID]; found {
+			return v, "waivers.accounts." + k + "." + checkID, true
+		}
+	}
+	return "", "", false
+}
+
+// Plaintext configures the checks that look for credentials in plaintext
+// (function and container environments, SSM String parameters).
+type Plaintext struct {
+	// Allow lists the false positives: a variable of a resource that holds
+	// something credential-like which is not a credential.
+	Allow []PlaintextAllow `yaml:"allow" json:"allow"`
+}
+
+// PlaintextAllow allows one variable (or parameter) of some resources.
+// Resource matches a function's name or ARN, a task definition's ARN,
+// family:revision or family, or a parameter's name or ARN; Variable
+// matches a variable name, "container/VARIABLE" for a task definition, and
+// is "*" (the default) for parameters. In both, * stands for any run of
+// characters.
+type PlaintextAllow struct {
+	Resource string `yaml:"resource" json:"resource"`
+	Variable string `yaml:"variable" json:"variable"`
+	Reason   string `yaml:"reason" json:"reason"`
+}
+
+// Caching configures the caching check: GetSecretValue calls per hour
+// above MaxCallsPerHour in at least SustainedHours of the last 24 hours
+// mean applications do not cache.
+type Caching struct {
+	MaxCallsPerHour int `yaml:"maxCallsPerHour" json:"maxCallsPerHour"`
+	SustainedHours  int `yaml:"sustainedHours" json:"sustainedHours"`
+}
+
+// CachingThresholds returns the caching check's thresholds, the defaults
+// (10000 calls, 6 hours) where the baseline leaves them 0.
+func (b *Baseline) CachingThresholds() (maxCallsPerHour, sustainedHours int) {
+	maxCallsPerHour, sustainedHours = b.Caching.MaxCallsPerHour, b.Caching.SustainedHours
+	if maxCallsPerHour == 0 {
+		maxCallsPerHour = defaultMaxCallsPerHour
+	}
+	if sustainedHours == 0 {
+		sustainedHours = defaultSustainedHours
+	}
+	return maxCallsPerHour, sustainedHours
 }
 
 // ClassFor returns the class of a secret: the secretguard:class tag first,

@@ -36,6 +36,16 @@
 //	classes[].strategy        single-user
 //	defaultClass              "standard", only if a class is named standard
 //	checks.<id>.mode          report, for each check absent from checks
+//	caching.maxCallsPerHour   10000
+//	caching.sustainedHours    6
+//	plaintext.allow[].variable "*"
+//
+// Check IDs come in two lists: CheckIDs, the secret checks (Config rules on
+// AWS::SecretsManager::Secret), and ResourceCheckIDs, the workload and
+// account checks (rules on AWS::Lambda::Function, AWS::ECS::TaskDefinition
+// and AWS::::Account). Both are accepted in checks; waivers.accounts takes
+// only the second (secrets are waived by tag). AccountWaiver looks up
+// "<account>:<region>" first, then "<account>".
 //
 // Because 0 means "use the default", a threshold cannot be set to 0. Parse
 // applies the defaults; Validate, for a Baseline built in code, does not.

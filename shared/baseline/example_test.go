@@ -31,6 +31,6 @@ checks:
 	// Output:
 	// database 30 single-user
 	// standard remediate report 25
-	// baseline: checks.rotation: unknown check ID "rotation" (known: rotation-enabled, rotation-function, rotation-schedule, rotation-healthy, rotated-recently, unused, cmk, no-public-policy, replication, required-tags)
+	// baseline: checks.rotation: unknown check ID "rotation" (known: rotation-enabled, rotation-function, rotation-schedule, rotation-healthy, rotated-recently, unused, cmk, no-public-policy, replication, required-tags, no-plaintext-lambda-env, no-plaintext-ecs-env, no-plaintext-parameters, cloudtrail-read-events, vpc-endpoint, caching)
 	// baseline: classes[0].maxRotationDays: must be between 1 and 1000, got 0
 }

@@ -76,9 +76,10 @@ func TestParseDefaults(t *testing.T) {
 		Rotated:                 DaysSetting{Days: 90},
 		Waivers:                 Waivers{TagPrefix: "secretguard:waive:", MaxDays: 365},
 		MaxChangesPerInvocation: 25,
+		Caching:                 Caching{MaxCallsPerHour: 10000, SustainedHours: 6},
 		Checks:                  map[string]CheckSettings{},
 	}
-	for _, id := range CheckIDs {
+	for _, id := range AllCheckIDs() {
 		want.Checks[id] = CheckSettings{Mode: ModeReport}
 	}
 	want.Checks[CheckCMK] = CheckSettings{Mode: ModeRemediate}

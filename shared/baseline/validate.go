@@ -18,6 +18,8 @@ const (
 	defaultWaiverMaxDays      = 365
 	defaultReplicationTag     = "secretguard:replicate-to"
 	defaultClassName          = "standard"
+	defaultMaxCallsPerHour    = 10000
+	defaultSustainedHours     = 6
 	awsManagedSecretsKeyAlias = "alias/aws/secretsmanager"
 )
 
@@ -73,10 +75,17 @@ func (b *Baseline) applyDefaults() {
 	if b.DefaultClass == "" && b.Class(defaultClassName) != nil {
 		b.DefaultClass = defaultClassName
 	}
-	if b.Checks == nil {
-		b.Checks = make(map[string]CheckSettings, len(CheckIDs))
+	setInt(&b.Caching.MaxCallsPerHour, defaultMaxCallsPerHour)
+	setInt(&b.Caching.SustainedHours, defaultSustainedHours)
+	for i := range b.Plaintext.Allow {
+		if b.Plaintext.Allow[i].Variable == "" {
+			b.Plaintext.Allow[i].Variable = "*"
+		}
 	}
-	for _, id := range CheckIDs {
+	if b.Checks == nil {
+		b.Checks = make(map[string]CheckSettings, len(CheckIDs)+len(ResourceCheckIDs))
+	}
+	for _, id := range AllCheckIDs() {
 		if b.Checks[id].Mode == "" {
 			b.Checks[id] = CheckSettings{Mode: ModeReport}
 		}
@@ -99,10 +108,11 @@ func (b *Baseline) Validate() error {
 	v.tagKey("replication.tag", b.Replication.Tag, 128)
 	v.between("unused.days", b.Unused.Days, 1, 3650)
 	v.between("rotatedRecently.days", b.Rotated.Days, 1, 3650)
+	known := AllCheckIDs()
 	for _, id := range sortedKeys(b.Checks) {
 		p := mapPath("checks", id)
-		if !slices.Contains(CheckIDs, id) {
-			v.add(p, "unknown check ID %q (known: %s)", id, strings.Join(CheckIDs, ", "))
+		if !slices.Contains(known, id) {
+			v.add(p, "unknown check ID %q (known: %s)", id, strings.Join(known, ", "))
 		}
 		if m := b.Checks[id].Mode; m != ModeReport && m != ModeTicket && m != ModeRemediate {
 			v.add(p+".mode", "must be %s, %s or %s, got %q", ModeReport, ModeTicket, ModeRemediate, m)
@@ -110,6 +120,16 @@ func (b *Baseline) Validate() error {
 	}
 	v.tagKey("waivers.tagPrefix", b.Waivers.TagPrefix, 100)
 	v.between("waivers.maxDays", b.Waivers.MaxDays, 1, 3650)
+	v.accountWaivers(b.Waivers.Accounts)
+	v.plaintext(b.Plaintext)
+	// 0 is "the default" here even for a baseline built in code, which
+	// predates these settings (CachingThresholds reads them).
+	if b.Caching.MaxCallsPerHour != 0 {
+		v.between("caching.maxCallsPerHour", b.Caching.MaxCallsPerHour, 1, 1_000_000_000)
+	}
+	if b.Caching.SustainedHours != 0 {
+		v.between("caching.sustainedHours", b.Caching.SustainedHours, 1, 24)
+	}
 	v.between("maxChangesPerInvocation", b.MaxChangesPerInvocation, 1, 1000)
 	for _, acct := range sortedKeys(b.Environments) {
 		p := mapPath("environments", acct)

@@ -167,8 +167,11 @@ func TestValidateInCode(t *testing.T) {
 	b.Replication.Tag, b.Unused.Days, b.Rotated.Days = "r", 1, 1
 	b.Waivers = Waivers{TagPrefix: "w:", MaxDays: 1}
 	b.MaxChangesPerInvocation = 1
-	if err := b.Validate(); err != nil {
+	if err := b.Validate(); err != nil { // caching left 0: the defaults
 		t.Fatal(err)
+	}
+	if m, h := b.CachingThresholds(); m != defaultMaxCallsPerHour || h != defaultSustainedHours {
+		t.Errorf("CachingThresholds() = %d, %d", m, h)
 	}
 	if b.classByName["b"] != 1 || b.ClassFor("x", "", nil).Name != "b" {
 		t.Errorf("index %v", b.classByName)

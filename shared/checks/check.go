@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -114,13 +113,20 @@ func Evaluate(c Check, s *secret.Snapshot, b *baseline.Baseline, now time.Time) 
 		return finding(id, NotApplicable, "", "Replica of the secret in %s; evaluated on the primary.", s.PrimaryRegion)
 	}
 	w := ParseWaiver(b, s.Tags, id, now)
+	return applyWaiver(id, w, func() Finding {
+		return c.Evaluate(Input{Secret: s, Baseline: b, Class: b.ClassFor(s.Name, s.OwningService, s.Tags), Now: now})
+	})
+}
+
+// applyWaiver gives the waived verdict for a valid waiver, else runs the
+// check and, when a waiver was present but ignored, says why.
+func applyWaiver(id string, w Waiver, evaluate func() Finding) Finding {
 	if w.Valid {
 		f := finding(id, NotApplicable, "", "Waived until %s: %s", w.Until.Format(time.DateOnly), w.Reason)
 		f.Waived = true
 		return f
 	}
-	in := Input{Secret: s, Baseline: b, Class: b.ClassFor(s.Name, s.OwningService, s.Tags), Now: now}
-	f := c.Evaluate(in)
+	f := evaluate()
 	f.Check = id
 	if w.Problem != "" {
 		// Whatever the verdict, say why the waiver did not apply, and keep
@@ -154,15 +160,21 @@ func ParseWaiver(b *baseline.Baseline, tags map[string]string, checkID string, n
 	if !ok {
 		return Waiver{}
 	}
+	return parseWaiverValue(b, "waiver tag "+key, v, now)
+}
+
+// parseWaiverValue reads a waiver "<YYYY-MM-DD> <reason>" found at where
+// (a tag, a baseline entry), for the messages.
+func parseWaiverValue(b *baseline.Baseline, where, v string, now time.Time) Waiver {
 	w := Waiver{Present: true}
 	date, reason, _ := strings.Cut(strings.TrimSpace(v), " ")
 	d, err := time.Parse(time.DateOnly, date)
 	switch {
 	case err != nil:
-		w.Problem = fmt.Sprintf("waiver tag %s ignored: want \"YYYY-MM-DD reason\"", key)
+		w.Problem = fmt.Sprintf("%s ignored: want \"YYYY-MM-DD reason\"", where)
 		return w
 	case strings.TrimSpace(reason) == "":
-		w.Problem = fmt.Sprintf("waiver tag %s ignored: no reason given", key)
+		w.Problem = fmt.Sprintf("%s ignored: no reason given", where)
 		return w
 	}
 	w.Until, w.Reason = d, strings.TrimSpace(reason)
@@ -176,80 +188,4 @@ func ParseWaiver(b *baseline.Baseline, tags map[string]string, checkID string, n
 		w.Valid = true
 	}
 	return w
-}
-
-// registry is built once; a duplicate ID panics at start.
-var registry = build(
-	rotationEnabled{},
-	rotationFunction{},
-	rotationSchedule{},
-	rotationHealthy{},
-	rotatedRecently{},
-	unused{},
-	cmk{},
-	noPublicPolicy{},
-	replication{},
-	requiredTags{},
-)
-
-func build(cs ...Check) []Check {
-	seen := map[string]bool{}
-	for _, c := range cs {
-		if c.ID() == "" || seen[c.ID()] {
-			panic(fmt.Sprintf("checks: empty or duplicate check ID %q", c.ID()))
-		}
-		seen[c.ID()] = true
-	}
-	return cs
-}
-
-// All returns every check in registry order.
-func All() []Check { return append([]Check(nil), registry...) }
-
-// IDs returns every check ID, sorted.
-func IDs() []string {
-	ids := make([]string, 0, len(registry))
-	for _, c := range registry {
-		ids = append(ids, c.ID())
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-// ByID returns the check with that ID.
-func ByID(id string) (Check, bool) {
-	for _, c := range registry {
-		if c.ID() == id {
-			return c, true
-		}
-	}
-	return nil, false
-}
-
-// Select returns the checks with the given IDs (all when ids is empty), or
-// an error naming an unknown ID.
-func Select(ids []string) ([]Check, error) {
-	if len(ids) == 0 {
-		return All(), nil
-	}
-	var out []Check
-	for _, id := range ids {
-		c, ok := ByID(id)
-		if !ok {
-			return nil, fmt.Errorf("unknown check %q (known: %s)", id, strings.Join(IDs(), ", "))
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// NeedsOf merges what a set of checks needs.
-func NeedsOf(cs []Check) Needs {
-	var n Needs
-	for _, c := range cs {
-		m := c.Needs()
-		n.Policy = n.Policy || m.Policy
-		n.Replicas = n.Replicas || m.Replicas
-	}
-	return n
 }

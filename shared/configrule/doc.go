@@ -34,6 +34,24 @@
 // characters (checks.Truncate) and left out when empty, since Config
 // rejects an empty annotation.
 //
+// # Workload and account rules
+//
+// A rule whose check is a workload or account check (checks.ResourceByID)
+// evaluates another resource type through package workload and
+// scan.ResourceScanner: no-plaintext-lambda-env evaluates
+// AWS::Lambda::Function (resource ID: the function's name) and
+// no-plaintext-ecs-env AWS::ECS::TaskDefinition (the revision's ARN), on
+// change notifications (the resource re-read live, NOT_APPLICABLE when it
+// is gone or the item says deleted) and in scheduled sweeps of every
+// function or ACTIVE revision; the other four evaluate AWS::::Account (the
+// account ID, one evaluation per account and Region) and are periodic only,
+// so a change notification for them is skipped and logged, as is an item of
+// a type the check does not evaluate. These sweeps do not hand over: an
+// account's functions and task definitions are read in one invocation.
+// Results that lack data are left out as Incomplete, as for secrets.
+// ResourcePermissions lists the actions they need beyond
+// EvaluatorPermissions.
+//
 // # Accounts
 //
 // When the event's account is not the function's own, the evaluator

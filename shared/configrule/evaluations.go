@@ -37,7 +37,16 @@ const MaxBatch = 100
 // ToEvaluation turns a scan Result into a Config evaluation of resourceID
 // ("" means the secret's ARN). The annotation is truncated to Config's 256
 // characters and left out when empty: Config rejects an empty annotation.
+//
+// A result of a workload or account check is an evaluation of its own
+// resource type, and "" means its resource ID.
 func ToEvaluation(r scan.Result, resourceID string, ordering time.Time) types.Evaluation {
+	if r.ResourceType != "" {
+		if resourceID == "" {
+			resourceID = r.ResourceID
+		}
+		return NewResourceEvaluation(r.ResourceType, resourceID, types.ComplianceType(r.Compliance), r.Annotation, ordering)
+	}
 	if resourceID == "" {
 		resourceID = r.SecretARN
 	}
@@ -46,8 +55,13 @@ func ToEvaluation(r scan.Result, resourceID string, ordering time.Time) types.Ev
 
 // NewEvaluation builds an evaluation of a secret.
 func NewEvaluation(resourceID string, c types.ComplianceType, annotation string, ordering time.Time) types.Evaluation {
+	return NewResourceEvaluation(ResourceType, resourceID, c, annotation, ordering)
+}
+
+// NewResourceEvaluation builds an evaluation of a resource of any type.
+func NewResourceEvaluation(resourceType, resourceID string, c types.ComplianceType, annotation string, ordering time.Time) types.Evaluation {
 	ev := types.Evaluation{
-		ComplianceResourceType: aws.String(ResourceType),
+		ComplianceResourceType: aws.String(resourceType),
 		ComplianceResourceId:   aws.String(resourceID),
 		ComplianceType:         c,
 		OrderingTimestamp:      aws.Time(ordering.UTC()),

@@ -19,6 +19,7 @@ import (
 	"github.com/secretguard/secretguard/shared/metrics"
 	"github.com/secretguard/secretguard/shared/scan"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/workload"
 )
 
 // Accounts hands out an SDK config for an account and Region, assuming
@@ -48,6 +49,9 @@ type Evaluator struct {
 	// (default: the SDK clients). Tests pass fakes.
 	NewConfig  func(aws.Config) ConfigAPI
 	NewSecrets func(aws.Config) secret.SecretsAPI
+	// NewWorkload builds the Observer of the workload and account checks
+	// for an account (default: workload.NewObserver, the SDK clients).
+	NewWorkload func(cfg aws.Config, accountID string) *workload.Observer
 	// Invoker hands a sweep over to the next invocation; it uses the
 	// function's own credentials.
 	Invoker Invoker
@@ -173,21 +177,17 @@ func (r *run) handle(ctx context.Context, payload []byte) error {
 	r.res.Rule, r.res.Check, r.res.MessageType = inv.RuleName(), inv.Params.Check, inv.MessageType
 	r.res.Account, r.res.Region = inv.AccountID(), inv.Region()
 	r.log = r.log.With("rule", r.res.Rule, "check", r.res.Check, "account", r.res.Account, "region", r.res.Region)
+	if rc, ok := checks.ResourceByID(inv.Params.Check); ok {
+		return r.handleResource(ctx, rc)
+	}
 	if inv.Item != nil && inv.Item.ResourceType != ResourceType {
 		r.res.Skipped = fmt.Sprintf("resource type %s is not %s: scope the rule to %s", inv.Item.ResourceType, ResourceType, ResourceType)
 		r.log.Warn("event skipped", "reason", r.res.Skipped, "resourceId", inv.Item.ResourceID)
 		return nil
 	}
-	if r.res.Region == "" {
-		return errors.New("the event names no Region (no configRuleArn and no awsRegion)")
-	}
-	cfg, err := r.e.Accounts.For(ctx, r.res.Account, r.res.Region, r.e.RoleName)
+	cfg, b, err := r.target(ctx)
 	if err != nil {
-		return fmt.Errorf("account %s, %s: %w", r.res.Account, r.res.Region, err)
-	}
-	b, err := inv.Params.Apply(r.e.Baseline)
-	if err != nil {
-		return fmt.Errorf("rule %s: %w", r.res.Rule, err)
+		return err
 	}
 	check, _ := checks.ByID(inv.Params.Check) // Decode checked it
 	r.scanner = &scan.Scanner{
@@ -196,17 +196,38 @@ func (r *run) handle(ctx context.Context, payload []byte) error {
 	}
 	r.batch = &Batcher{Client: r.e.newConfig(cfg), ResultToken: inv.Event.ResultToken, MaxAttempts: r.e.PutAttempts, Backoff: r.e.PutBackoff}
 	if inv.Scheduled != nil {
-		err = r.sweep(ctx)
-	} else {
-		err = r.change(ctx)
+		return r.stopOnInvalidToken(r.sweep(ctx))
 	}
-	if errors.Is(err, ErrInvalidResultToken) {
-		r.invalidTok = true
-		r.res.Stopped = "AWS Config rejected the ResultToken (InvalidResultTokenException); the next scheduled run starts over"
-		r.log.Error("result token rejected", "error", err.Error(), "hop", r.res.Hop)
-		return nil // no retry can help
+	return r.stopOnInvalidToken(r.change(ctx))
+}
+
+// target returns the config of the rule's account and Region and the
+// baseline with the rule's overrides.
+func (r *run) target(ctx context.Context) (aws.Config, *baseline.Baseline, error) {
+	if r.res.Region == "" {
+		return aws.Config{}, nil, errors.New("the event names no Region (no configRuleArn and no awsRegion)")
 	}
-	return err
+	cfg, err := r.e.Accounts.For(ctx, r.res.Account, r.res.Region, r.e.RoleName)
+	if err != nil {
+		return aws.Config{}, nil, fmt.Errorf("account %s, %s: %w", r.res.Account, r.res.Region, err)
+	}
+	b, err := r.inv.Params.Apply(r.e.Baseline)
+	if err != nil {
+		return aws.Config{}, nil, fmt.Errorf("rule %s: %w", r.res.Rule, err)
+	}
+	return cfg, b, nil
+}
+
+// stopOnInvalidToken ends a run whose ResultToken Config rejected without
+// an error (no retry can help), and passes any other error on.
+func (r *run) stopOnInvalidToken(err error) error {
+	if !errors.Is(err, ErrInvalidResultToken) {
+		return err
+	}
+	r.invalidTok = true
+	r.res.Stopped = "AWS Config rejected the ResultToken (InvalidResultTokenException); the next scheduled run starts over"
+	r.log.Error("result token rejected", "error", err.Error(), "hop", r.res.Hop)
+	return nil
 }
 
 func (e *Evaluator) newSecrets(cfg aws.Config) secret.SecretsAPI {
@@ -223,49 +244,78 @@ func (e *Evaluator) newConfig(cfg aws.Config) ConfigAPI {
 	return configservice.NewFromConfig(cfg)
 }
 
-// Annotations of NOT_APPLICABLE verdicts the evaluator gives itself.
-const (
-	noteLeftScope   = "The secret is no longer in the rule's scope."
-	noteDeleted     = "The secret was deleted."
-	noteNotRecorded = "AWS Config no longer records this secret."
-	noteGone        = "The secret no longer exists (deleted after the configuration item was recorded)."
-)
+// itemNote is the annotation of the NOT_APPLICABLE verdict a change
+// notification gives without an API call, or "": the resource (noun: "secret",
+// "resource") left the rule's scope, was deleted or is no longer recorded.
+func (r *run) itemNote(noun string) string {
+	ci := r.inv.Item
+	switch {
+	case r.inv.Event.EventLeftScope:
+		return "The " + noun + " is no longer in the rule's scope."
+	case ci.Status == StatusResourceDeleted, ci.Status == StatusResourceDeletedNotRecorded:
+		return "The " + noun + " was deleted."
+	case ci.Status == StatusResourceNotRecorded:
+		return "AWS Config no longer records this " + noun + "."
+	}
+	return ""
+}
 
-// change evaluates the one secret of a (possibly oversized) change
-// notification, re-observed live because the configuration item may lag.
-func (r *run) change(ctx context.Context) error {
+// goneNote is the annotation for a resource the item names that no longer
+// exists when observed.
+func goneNote(noun string) string {
+	return "The " + noun + " no longer exists (deleted after the configuration item was recorded)."
+}
+
+// itemIDs returns the OrderingTimestamp of a change notification's
+// evaluations (the item's capture time) and the resource ID they name
+// (Config's resourceId, else the ARN).
+func (r *run) itemIDs() (time.Time, string) {
 	ci := r.inv.Item
 	ordering := ci.CaptureTime
 	if ordering.IsZero() {
 		ordering = r.e.now()
 	}
-	resourceID := ci.ResourceID
-	if resourceID == "" {
-		resourceID = ci.ARN
+	if ci.ResourceID != "" {
+		return ordering, ci.ResourceID
 	}
-	var why string
-	switch {
-	case r.inv.Event.EventLeftScope:
-		why = noteLeftScope
-	case ci.Status == StatusResourceDeleted, ci.Status == StatusResourceDeletedNotRecorded:
-		why = noteDeleted
-	case ci.Status == StatusResourceNotRecorded:
-		why = noteNotRecorded
-	}
+	return ordering, ci.ARN
+}
+
+// change evaluates the one secret of a (possibly oversized) change
+// notification, re-observed live because the configuration item may lag.
+func (r *run) change(ctx context.Context) error {
+	id := r.inv.Item.SecretID()
+	return r.changeOf(ctx, "secret", ResourceType, id, secret.ErrNotFound, func(ctx context.Context) ([]scan.Result, error) {
+		_, results, err := r.scanner.Secret(ctx, id)
+		return results, err
+	})
+}
+
+// changeOf evaluates the one resource of a change notification: a
+// NOT_APPLICABLE verdict without a call when the item says deleted,
+// unrecorded or out of scope, or when observe fails with gone; nothing but
+// a log line when access is denied; else the observed results.
+func (r *run) changeOf(ctx context.Context, noun, resourceType, subject string, gone error, observe func(context.Context) ([]scan.Result, error)) error {
+	ordering, resourceID := r.itemIDs()
+	why := r.itemNote(noun)
 	if why == "" {
-		_, results, err := r.scanner.Secret(ctx, ci.SecretID())
+		results, err := observe(ctx)
 		switch {
-		case errors.Is(err, secret.ErrNotFound):
-			why = noteGone
+		case errors.Is(err, gone):
+			why = goneNote(noun)
 			r.res.Gone++
 		case awsenv.IsAccessDenied(err):
 			msg, _ := awsenv.MissingPermission(err)
 			r.res.Evaluated++
 			r.res.Incomplete++
-			r.log.Warn("not evaluated", "secretArn", ci.SecretID(), "annotation", "could not observe the secret: "+msg)
+			key := "resourceId"
+			if noun == "secret" {
+				key = "secretArn"
+			}
+			r.log.Warn("not evaluated", key, subject, "annotation", "could not observe the "+noun+": "+msg)
 			return nil
 		case err != nil:
-			return fmt.Errorf("observe %s: %w", ci.SecretID(), err)
+			return fmt.Errorf("observe %s: %w", subject, err)
 		}
 		for _, res := range results {
 			if err := r.record(ctx, res, resourceID, ordering); err != nil {
@@ -276,8 +326,8 @@ func (r *run) change(ctx context.Context) error {
 	if why != "" {
 		r.res.Evaluated++
 		r.res.NotApplicable++
-		ev := NewEvaluation(resourceID, types.ComplianceTypeNotApplicable, why, ordering)
-		r.logEvaluation(ci.SecretID(), ev)
+		ev := NewResourceEvaluation(resourceType, resourceID, types.ComplianceTypeNotApplicable, why, ordering)
+		r.logEvaluation(subject, ev)
 		if err := r.batch.Add(ctx, ev); err != nil {
 			return err
 		}
@@ -291,7 +341,7 @@ func (r *run) record(ctx context.Context, res scan.Result, resourceID string, or
 	r.res.Evaluated++
 	if res.Incomplete {
 		r.res.Incomplete++
-		r.log.Warn("not evaluated", "secretArn", res.SecretARN, "compliance", string(res.Compliance), "annotation", res.Annotation)
+		r.log.Warn("not evaluated", "secretArn", res.Subject(), "compliance", string(res.Compliance), "annotation", res.Annotation)
 		return nil
 	}
 	switch res.Compliance {
@@ -303,6 +353,6 @@ func (r *run) record(ctx context.Context, res scan.Result, resourceID string, or
 		r.res.NotApplicable++
 	}
 	ev := ToEvaluation(res, resourceID, ordering)
-	r.logEvaluation(res.SecretARN, ev)
+	r.logEvaluation(res.Subject(), ev)
 	return r.batch.Add(ctx, ev)
 }

@@ -43,6 +43,8 @@ func TestDecodeSamples(t *testing.T) {
 		"scheduled.json":                      {msg: MessageScheduled, check: "rotation-schedule", account: "123456789012"},
 		"scheduled-cross-account.json":        {msg: MessageScheduled, check: "rotation-schedule", account: "111122223333"},
 		"scheduled-continuation.json":         {msg: MessageScheduled, check: "rotation-schedule", account: "123456789012"},
+		"change-lambda.json":                  {msg: MessageChange, check: "no-plaintext-lambda-env", status: StatusOK, account: "123456789012", resourceType: "AWS::Lambda::Function"},
+		"scheduled-account.json":              {msg: MessageScheduled, check: "vpc-endpoint", account: "123456789012"},
 		"malformed-other-resource-type.json":  {msg: MessageChange, check: "rotation-schedule", status: StatusOK, account: "123456789012", resourceType: "AWS::S3::Bucket"},
 		"malformed-not-json.json":             {err: "not a JSON object"},
 		"malformed-not-config.json":           {err: "no invokingEvent member (it looks like an EventBridge event)"},

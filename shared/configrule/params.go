@@ -73,10 +73,11 @@ func ParseParams(s string) (Params, error) {
 	case err != nil:
 		return p, err
 	case !ok || check == "":
-		return p, fmt.Errorf("rule parameter %q is missing: name the check, e.g. {\"check\":\"rotation-schedule\"} (known: %s)", ParamCheck, strings.Join(checks.IDs(), ", "))
+		return p, fmt.Errorf("rule parameter %q is missing: name the check, e.g. {\"check\":\"rotation-schedule\"} (known: %s)", ParamCheck, strings.Join(checks.AllIDs(), ", "))
 	}
-	if _, known := checks.ByID(check); !known {
-		return p, fmt.Errorf("rule parameter %q: unknown check %q (known: %s)", ParamCheck, check, strings.Join(checks.IDs(), ", "))
+	_, known := checks.ByID(check)
+	if _, resource := checks.ResourceByID(check); !known && !resource {
+		return p, fmt.Errorf("rule parameter %q: unknown check %q (known: %s)", ParamCheck, check, strings.Join(checks.AllIDs(), ", "))
 	}
 	p.Check = check
 	if p.MaxRotationDays, err = daysParam(raw, ParamMaxRotationDays, maxRotationDaysLimit); err != nil {

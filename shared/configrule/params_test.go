@@ -23,7 +23,7 @@ func TestParseParams(t *testing.T) {
 		{name: "empty string", in: ``, err: `"check" is missing`},
 		{name: "empty object", in: `{}`, err: `"check" is missing`},
 		{name: "empty check", in: `{"check":""}`, err: `"check" is missing`},
-		{name: "unknown check", in: `{"check":"nope"}`, err: `unknown check "nope" (known: cmk,`},
+		{name: "unknown check", in: `{"check":"nope"}`, err: `unknown check "nope" (known: caching, cloudtrail-read-events, cmk,`},
 		{name: "unknown key named", in: `{"check":"cmk","maxRotationDays":"3","colour":"red"}`, err: `unknown rule parameter "colour"`},
 		{name: "not an object", in: `["check"]`, err: "not a JSON object"},
 		{name: "check not a string", in: `{"check":{"id":"cmk"}}`, err: `"check" must be a string`},

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
@@ -40,6 +41,20 @@ func EvaluatorPermissions() []Permission {
 		{Scope: ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
 		{Scope: ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
 	}
+}
+
+// ResourcePermissions lists what the evaluator needs, in addition to
+// EvaluatorPermissions, to serve the workload and account rules: the
+// actions every resource check declares, in the same account scope (the
+// spoke role of each member account, and the function's own role). They
+// are kept apart so that a deployment adds them when it adds those rules.
+func ResourcePermissions() []Permission {
+	var actions []string
+	for _, c := range checks.AllResource() {
+		actions = append(actions, c.IAMActions()...)
+	}
+	slices.Sort(actions)
+	return []Permission{{Scope: ScopeAccount, Actions: slices.Compact(actions)}}
 }
 
 // EvaluatorIAMActions is every action of EvaluatorPermissions, sorted and

@@ -16,10 +16,18 @@ const (
 	TypeFailed         = "Remediation Failed"
 	TypeRevoked        = "Secret Revoked"
 	TypeCompliant      = "Secret Compliant" // a check passes again: tickets resolve
+	// TypeAccessDenied: GetSecretValue was refused (AccessDenied and the
+	// like); Caller says who asked. The notifier tickets it under
+	// CheckAccessDenied.
+	TypeAccessDenied = "Secret Access Denied"
 )
 
+// CheckAccessDenied is the check of Secret Access Denied events: the
+// ticket key for the secret a caller was refused.
+const CheckAccessDenied = "access-denied"
+
 // DetailTypes lists every detail type, for rules and validation.
-var DetailTypes = []string{TypeRemediated, TypeNeedsAttention, TypeFailed, TypeRevoked, TypeCompliant}
+var DetailTypes = []string{TypeRemediated, TypeNeedsAttention, TypeFailed, TypeRevoked, TypeCompliant, TypeAccessDenied}
 
 // Severity of a finding, for ticket systems.
 type Severity string
@@ -68,6 +76,26 @@ type Detail struct {
 	Report     json.RawMessage `json:"report,omitempty"`
 	IncidentID string          `json:"incidentId,omitempty"`
 	Time       time.Time       `json:"time"`
+	// Caller is who was refused (TypeAccessDenied only).
+	Caller *Caller `json:"caller,omitempty"`
+}
+
+// Caller identifies the principal of a refused call, from the CloudTrail
+// record's userIdentity and request context.
+type Caller struct {
+	ARN         string `json:"arn,omitempty"`
+	Type        string `json:"type,omitempty"` // IAMUser, AssumedRole, AWSService, ...
+	AccountID   string `json:"accountId,omitempty"`
+	PrincipalID string `json:"principalId,omitempty"`
+	// InvokedBy is the AWS service that called on the principal's behalf.
+	InvokedBy string `json:"invokedBy,omitempty"`
+	SourceIP  string `json:"sourceIp,omitempty"`
+	UserAgent string `json:"userAgent,omitempty"`
+	EventName string `json:"eventName,omitempty"`
+	ErrorCode string `json:"errorCode,omitempty"`
+	// Suppressed counts the refusals of this caller that were not sent as
+	// events since the last one (the per-caller throttle).
+	Suppressed int `json:"suppressed,omitempty"`
 }
 
 // Call is one AWS API call with its parameters (never a secret value).
@@ -120,6 +148,14 @@ var severities = map[string]Severity{
 	"replication":       SeverityMedium,
 	"unused":            SeverityLow,
 	"required-tags":     SeverityLow,
+	// Workloads, accounts and access.
+	"no-plaintext-lambda-env": SeverityHigh,
+	"no-plaintext-ecs-env":    SeverityHigh,
+	"no-plaintext-parameters": SeverityHigh,
+	"cloudtrail-read-events":  SeverityHigh,
+	"vpc-endpoint":            SeverityMedium,
+	"caching":                 SeverityLow,
+	CheckAccessDenied:         SeverityHigh,
 }
 
 // SeverityOf returns a check's severity (MEDIUM for a check it does not

@@ -9,23 +9,57 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// Result is the verdict of one check on one secret. Its JSON form is the
-// stable contract of `secretguard scan --output json`.
+// Result is the verdict of one check on one secret, or on one workload or
+// account (ResourceType set, SecretARN and SecretName empty). Its JSON form
+// is the stable contract of `secretguard scan --output json`; fields are
+// only ever added.
 type Result struct {
-	SecretARN  string            `json:"secretArn"`
-	SecretName string            `json:"secretName"`
-	Region     string            `json:"region"`
-	AccountID  string            `json:"accountId"`
-	Check      string            `json:"check"`
-	Compliance checks.Compliance `json:"compliance"`
-	Annotation string            `json:"annotation"`
-	Remedy     string            `json:"remedy,omitempty"`
-	Mode       string            `json:"mode"`
-	Waived     bool              `json:"waived,omitempty"`
+	SecretARN  string `json:"secretArn"`
+	SecretName string `json:"secretName"`
+	// ResourceType, ResourceID, ResourceARN and ResourceName identify the
+	// workload or account of a resource check (AWS::Lambda::Function,
+	// AWS::ECS::TaskDefinition, AWS::::Account); absent for secrets.
+	ResourceType string            `json:"resourceType,omitempty"`
+	ResourceID   string            `json:"resourceId,omitempty"`
+	ResourceARN  string            `json:"resourceArn,omitempty"`
+	ResourceName string            `json:"resourceName,omitempty"`
+	Region       string            `json:"region"`
+	AccountID    string            `json:"accountId"`
+	Check        string            `json:"check"`
+	Compliance   checks.Compliance `json:"compliance"`
+	Annotation   string            `json:"annotation"`
+	Remedy       string            `json:"remedy,omitempty"`
+	Mode         string            `json:"mode"`
+	Waived       bool              `json:"waived,omitempty"`
 	// Incomplete is set when the verdict is NOT_APPLICABLE because data the
 	// check needs could not be read (the secret is counted as a problem).
 	Incomplete  bool      `json:"incomplete,omitempty"`
 	EvaluatedAt time.Time `json:"evaluatedAt"`
+	// Fix is the recipe for a NON_COMPLIANT workload or account finding.
+	Fix string `json:"fix,omitempty"`
+}
+
+// Subject is what a result is about: the secret's ARN, else the
+// resource's ARN, else its ID (an account).
+func (r Result) Subject() string {
+	switch {
+	case r.SecretARN != "":
+		return r.SecretARN
+	case r.ResourceARN != "":
+		return r.ResourceARN
+	}
+	return r.ResourceID
+}
+
+// SubjectName names what a result is about for people.
+func (r Result) SubjectName() string {
+	if r.SecretName != "" {
+		return r.SecretName
+	}
+	if r.ResourceType == "AWS::::Account" {
+		return "account " + r.ResourceID
+	}
+	return r.ResourceName
 }
 
 // Scanner evaluates secrets with a set of checks under a baseline.
@@ -36,9 +70,12 @@ type Scanner struct {
 	Now      func() time.Time
 }
 
-func (s *Scanner) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
+func (s *Scanner) now() time.Time { return clock(s.Now) }
+
+// clock reads now, else the current time in UTC.
+func clock(now func() time.Time) time.Time {
+	if now != nil {
+		return now()
 	}
 	return time.Now().UTC()
 }
@@ -126,7 +163,9 @@ func (s *Scanner) Sweep(ctx context.Context, opts secret.SweepOptions, fn func(P
 
 // Summary counts results by compliance.
 type Summary struct {
-	Secrets       int            `json:"secrets"`
+	Secrets int `json:"secrets"`
+	// Resources counts workloads and accounts evaluated.
+	Resources     int            `json:"resources"`
 	Compliant     int            `json:"compliant"`
 	NonCompliant  int            `json:"nonCompliant"`
 	NotApplicable int            `json:"notApplicable"`

@@ -168,6 +168,14 @@ var matters = map[string]string{
 	"replication":       "A secret missing from a required Region breaks failover for the applications that read it there.",
 	"required-tags":     "Without owner and environment tags nobody is routed the ticket and nobody can judge what a leak would expose.",
 	RevokedCheck:        "The secret was revoked as compromised: every consumer must now use the new value, and the incident stays open until they do.",
+	// Workloads, accounts and access.
+	"no-plaintext-lambda-env": "A credential in a function's environment is readable by everyone who may read the function's configuration and never rotates with Secrets Manager.",
+	"no-plaintext-ecs-env":    "A credential in a task definition's environment is readable by everyone who may describe the task definition, in every revision that carries it.",
+	"no-plaintext-parameters": "A credential in a plaintext SSM parameter is readable by everyone who may read the parameter, unencrypted and never rotated.",
+	"cloudtrail-read-events":  "Without a trail that records management read events nobody can tell who read a secret, before or after a leak.",
+	"vpc-endpoint":            "Without a Secrets Manager endpoint in the VPC, secret reads leave the AWS network through a NAT gateway or the internet.",
+	"caching":                 "Reading a secret on every request costs money, risks throttling at the quota and hides real anomalies in the access logs.",
+	outcome.CheckAccessDenied: "A principal was refused a secret: a misconfigured application, or someone probing for credentials they should not have.",
 }
 
 // WhyItMatters returns the sentence for a check ID.

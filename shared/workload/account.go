@@ -1,0 +1,421 @@
+package workload
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// AccountNeeds says which parts of an Account to read.
+type AccountNeeds struct {
+	Trails     bool
+	Network    bool
+	Usage      bool
+	Parameters bool
+}
+
+// Any reports whether anything is needed.
+func (n AccountNeeds) Any() bool { return n.Trails || n.Network || n.Usage || n.Parameters }
+
+// Merge returns what either needs.
+func (n AccountNeeds) Merge(m AccountNeeds) AccountNeeds {
+	return AccountNeeds{Trails: n.Trails || m.Trails, Network: n.Network || m.Network, Usage: n.Usage || m.Usage, Parameters: n.Parameters || m.Parameters}
+}
+
+// EndpointServiceName is the Secrets Manager interface endpoint service in
+// a Region: com.amazonaws.<region>.secretsmanager, with the cn. prefix in
+// the China Regions.
+func EndpointServiceName(partition, region string) string {
+	if partition == "aws-cn" {
+		return "cn.com.amazonaws." + region + ".secretsmanager"
+	}
+	return "com.amazonaws." + region + ".secretsmanager"
+}
+
+// Account reads the account-level settings the needs ask for. A part that
+// cannot be read leaves its Known flag false and says why in Problem;
+// Account itself fails only for a cancelled context.
+func (o *Observer) Account(ctx context.Context, needs AccountNeeds) (*Resource, error) {
+	r := &Resource{
+		Type: TypeAccount, ID: o.AccountID, Name: o.AccountID, AccountID: o.AccountID, Region: o.Region,
+		Partition: o.partition(), Account: &Account{},
+	}
+	a := r.Account
+	var problems []string
+	try := func(what string, f func() error) {
+		if err := f(); err != nil {
+			problems = append(problems, what+": "+describeErr(err))
+		}
+	}
+	if needs.Trails {
+		try("trails", func() error { return o.trails(ctx, a) })
+	}
+	if needs.Network {
+		try("network", func() error { return o.network(ctx, a, r.Partition) })
+	}
+	if needs.Usage {
+		try("usage", func() error { return o.usage(ctx, a) })
+	}
+	if needs.Parameters {
+		try("parameters", func() error { return o.parameters(ctx, a) })
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		r.Problem = problems[0]
+		for _, p := range problems[1:] {
+			r.Problem += "; " + p
+		}
+	}
+	return r, nil
+}
+
+// trails reads every trail that applies to the Region, its status and its
+// selectors (by ARN, which also works for a multi-Region trail whose home
+// is another Region).
+func (o *Observer) trails(ctx context.Context, a *Account) error {
+	out, err := o.CloudTrail.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("cloudtrail DescribeTrails: %w", err)
+	}
+	for _, t := range out.TrailList {
+		home := aws.ToString(t.HomeRegion)
+		multi := aws.ToBool(t.IsMultiRegionTrail)
+		if home != "" && home != o.Region && !multi {
+			continue
+		}
+		tr := Trail{Name: aws.ToString(t.Name), ARN: aws.ToString(t.TrailARN), HomeRegion: home, MultiRegion: multi, Organization: aws.ToBool(t.IsOrganizationTrail)}
+		id := tr.ARN
+		if id == "" {
+			id = tr.Name
+		}
+		if st, err := o.CloudTrail.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(id)}); err != nil {
+			tr.Problem = "status not read: " + describeErr(err)
+		} else {
+			tr.Logging, tr.StatusKnown = aws.ToBool(st.IsLogging), true
+		}
+		if sel, err := o.CloudTrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(id)}); err != nil {
+			if tr.Problem != "" {
+				tr.Problem += "; "
+			}
+			tr.Problem += "event selectors not read: " + describeErr(err)
+		} else {
+			tr.SelectorsKnown = true
+			tr.Selectors, tr.Advanced = convertSelectors(sel.EventSelectors), convertAdvanced(sel.AdvancedEventSelectors)
+		}
+		a.Trails = append(a.Trails, tr)
+	}
+	sort.Slice(a.Trails, func(i, j int) bool { return a.Trails[i].ARN < a.Trails[j].ARN })
+	a.TrailsKnown = true
+	return nil
+}
+
+func convertSelectors(in []cttypes.EventSelector) []EventSelector {
+	out := make([]EventSelector, 0, len(in))
+	for _, s := range in {
+		out = append(out, EventSelector{
+			ReadWriteType:                 string(s.ReadWriteType),
+			IncludeManagementEvents:       s.IncludeManagementEvents == nil || *s.IncludeManagementEvents,
+			ExcludeManagementEventSources: s.ExcludeManagementEventSources,
+		})
+	}
+	return out
+}
+
+func convertAdvanced(in []cttypes.AdvancedEventSelector) []AdvancedSelector {
+	out := make([]AdvancedSelector, 0, len(in))
+	for _, s := range in {
+		as := AdvancedSelector{Name: aws.ToString(s.Name)}
+		for _, f := range s.FieldSelectors {
+			as.Fields = append(as.Fields, FieldSelector{
+				Field: aws.ToString(f.Field), Equals: f.Equals, NotEquals: f.NotEquals,
+				StartsWith: f.StartsWith, NotStartsWith: f.NotStartsWith, EndsWith: f.EndsWith, NotEndsWith: f.NotEndsWith,
+			})
+		}
+		out = append(out, as)
+	}
+	return out
+}
+
+// network finds the VPCs that hold Lambda functions (VpcConfig) or ECS
+// services (awsvpc network configuration), and the Secrets Manager
+// interface endpoints of the Region.
+func (o *Observer) network(ctx context.Context, a *Account, partition string) error {
+	vpcs := map[string]*VPC{}
+	add := func(vpc, name string, service bool) {
+		v := vpcs[vpc]
+		if v == nil {
+			v = &VPC{ID: vpc}
+			vpcs[vpc] = v
+		}
+		v.Count++
+		switch {
+		case service && len(v.Services) < maxNamesPerVPC:
+			v.Services = append(v.Services, name)
+		case !service && len(v.Functions) < maxNamesPerVPC:
+			v.Functions = append(v.Functions, name)
+		}
+	}
+	// Both kinds of workload are placed by their subnets, which
+	// DescribeSubnets maps to VPCs; a function's own VpcId is the fallback.
+	var workloads []placed
+	var marker *string
+	for {
+		out, err := o.Lambda.ListFunctions(ctx, &lambda.ListFunctionsInput{Marker: marker})
+		if err != nil {
+			return fmt.Errorf("lambda ListFunctions: %w", err)
+		}
+		for _, f := range out.Functions {
+			if f.VpcConfig != nil && (aws.ToString(f.VpcConfig.VpcId) != "" || len(f.VpcConfig.SubnetIds) > 0) {
+				workloads = append(workloads, placed{name: aws.ToString(f.FunctionName), subnets: f.VpcConfig.SubnetIds, vpc: aws.ToString(f.VpcConfig.VpcId)})
+			}
+		}
+		if marker = out.NextMarker; aws.ToString(marker) == "" {
+			break
+		}
+	}
+	services, err := o.serviceSubnets(ctx)
+	if err != nil {
+		return err
+	}
+	workloads = append(workloads, services...)
+	subnetVPC, err := o.subnetVPCs(ctx, workloads)
+	if err != nil {
+		return err
+	}
+	for _, w := range workloads {
+		vpc := w.vpc
+		for _, sn := range w.subnets {
+			if v := subnetVPC[sn]; v != "" {
+				vpc = v
+				break
+			}
+		}
+		if vpc != "" {
+			add(vpc, w.name, w.service)
+		}
+	}
+	for _, v := range vpcs {
+		a.VPCs = append(a.VPCs, *v)
+	}
+	sort.Slice(a.VPCs, func(i, j int) bool { return a.VPCs[i].ID < a.VPCs[j].ID })
+
+	in := &ec2.DescribeVpcEndpointsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("service-name"), Values: []string{EndpointServiceName(partition, o.Region)}},
+	}}
+	for {
+		out, err := o.EC2.DescribeVpcEndpoints(ctx, in)
+		if err != nil {
+			return fmt.Errorf("ec2 DescribeVpcEndpoints: %w", err)
+		}
+		for _, e := range out.VpcEndpoints {
+			if e.VpcEndpointType != "" && e.VpcEndpointType != ec2types.VpcEndpointTypeInterface {
+				continue
+			}
+			a.Endpoints = append(a.Endpoints, Endpoint{
+				ID: aws.ToString(e.VpcEndpointId), VPCID: aws.ToString(e.VpcId),
+				State: string(e.State), PrivateDNSEnabled: aws.ToBool(e.PrivateDnsEnabled),
+			})
+		}
+		if in.NextToken = out.NextToken; aws.ToString(in.NextToken) == "" {
+			break
+		}
+	}
+	a.NetworkKnown = true
+	return nil
+}
+
+// placed is a workload in a VPC: a function or an awsvpc ECS service.
+type placed struct {
+	name    string
+	subnets []string
+	vpc     string // the function's VpcId, when it says
+	service bool
+}
+
+// serviceSubnets lists every ECS service with an awsvpc network
+// configuration and its subnets.
+func (o *Observer) serviceSubnets(ctx context.Context) ([]placed, error) {
+	var clusters []string
+	cin := &ecs.ListClustersInput{}
+	for {
+		out, err := o.ECS.ListClusters(ctx, cin)
+		if err != nil {
+			return nil, fmt.Errorf("ecs ListClusters: %w", err)
+		}
+		clusters = append(clusters, out.ClusterArns...)
+		if cin.NextToken = out.NextToken; aws.ToString(cin.NextToken) == "" {
+			break
+		}
+	}
+	var out []placed
+	for _, c := range clusters {
+		sin := &ecs.ListServicesInput{Cluster: aws.String(c)}
+		for {
+			ls, err := o.ECS.ListServices(ctx, sin)
+			if err != nil {
+				return nil, fmt.Errorf("ecs ListServices %s: %w", c, err)
+			}
+			for batch := range slices.Chunk(ls.ServiceArns, 10) {
+				ds, err := o.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(c), Services: batch})
+				if err != nil {
+					return nil, fmt.Errorf("ecs DescribeServices %s: %w", c, err)
+				}
+				for _, s := range ds.Services {
+					if nc := s.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil && len(nc.AwsvpcConfiguration.Subnets) > 0 {
+						out = append(out, placed{name: aws.ToString(s.ServiceName), subnets: nc.AwsvpcConfiguration.Subnets, service: true})
+					}
+				}
+			}
+			if sin.NextToken = ls.NextToken; aws.ToString(sin.NextToken) == "" {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// subnetVPCs maps the workloads' subnets to their VPCs.
+func (o *Observer) subnetVPCs(ctx context.Context, workloads []placed) (map[string]string, error) {
+	var ids []string
+	for _, s := range workloads {
+		for _, sn := range s.subnets {
+			if !slices.Contains(ids, sn) {
+				ids = append(ids, sn)
+			}
+		}
+	}
+	m := map[string]string{}
+	for batch := range slices.Chunk(ids, 200) {
+		out, err := o.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: batch})
+		if err != nil {
+			return nil, fmt.Errorf("ec2 DescribeSubnets: %w", err)
+		}
+		for _, s := range out.Subnets {
+			m[aws.ToString(s.SubnetId)] = aws.ToString(s.VpcId)
+		}
+	}
+	return m, nil
+}
+
+// Usage metric of GetSecretValue calls (AWS/Usage, CallCount).
+const (
+	UsageNamespace = "AWS/Usage"
+	UsageMetric    = "CallCount"
+)
+
+// UsageDimensions are the dimensions of the GetSecretValue call count.
+var UsageDimensions = map[string]string{"Service": "Secrets Manager", "Type": "API", "Resource": "GetSecretValue", "Class": "None"}
+
+// usage reads the hourly GetSecretValue call counts of the last UsageHours
+// whole hours.
+func (o *Observer) usage(ctx context.Context, a *Account) error {
+	hours := o.UsageHours
+	if hours <= 0 {
+		hours = 24
+	}
+	end := o.now().UTC().Truncate(time.Hour)
+	start := end.Add(-time.Duration(hours) * time.Hour)
+	dims := make([]cwtypes.Dimension, 0, len(UsageDimensions))
+	for _, k := range []string{"Service", "Type", "Resource", "Class"} {
+		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(UsageDimensions[k])})
+	}
+	in := &cloudwatch.GetMetricDataInput{
+		StartTime: aws.Time(start), EndTime: aws.Time(end), ScanBy: cwtypes.ScanByTimestampAscending,
+		MetricDataQueries: []cwtypes.MetricDataQuery{{
+			Id: aws.String("calls"),
+			MetricStat: &cwtypes.MetricStat{
+				Metric: &cwtypes.Metric{Namespace: aws.String(UsageNamespace), MetricName: aws.String(UsageMetric), Dimensions: dims},
+				Period: aws.Int32(3600), Stat: aws.String("Sum"),
+			},
+		}},
+	}
+	hourly := make([]float64, hours)
+	for {
+		out, err := o.CloudWatch.GetMetricData(ctx, in)
+		if err != nil {
+			return fmt.Errorf("cloudwatch GetMetricData: %w", err)
+		}
+		for _, r := range out.MetricDataResults {
+			for i, ts := range r.Timestamps {
+				if i >= len(r.Values) {
+					break
+				}
+				if h := int(ts.UTC().Sub(start) / time.Hour); h >= 0 && h < hours {
+					hourly[h] += r.Values[i]
+				}
+			}
+		}
+		if in.NextToken = out.NextToken; aws.ToString(in.NextToken) == "" {
+			break
+		}
+	}
+	a.Usage = Usage{Start: start, Hourly: hourly}
+	a.UsageKnown = true
+	return nil
+}
+
+// parameters lists the Region's parameters (at most MaxParameters) and
+// reads the values of String and StringList ones. SecureString values are
+// never read: the checks judge those by name.
+func (o *Observer) parameters(ctx context.Context, a *Account) error {
+	in := &ssm.DescribeParametersInput{MaxResults: aws.Int32(50)}
+	for {
+		out, err := o.SSM.DescribeParameters(ctx, in)
+		if err != nil {
+			return fmt.Errorf("ssm DescribeParameters: %w", err)
+		}
+		for _, p := range out.Parameters {
+			if len(a.Parameters) == MaxParameters {
+				a.ParametersTruncated = true
+				break
+			}
+			a.Parameters = append(a.Parameters, Parameter{Name: aws.ToString(p.Name), ARN: aws.ToString(p.ARN), Type: string(p.Type)})
+		}
+		if in.NextToken = out.NextToken; aws.ToString(in.NextToken) == "" || a.ParametersTruncated {
+			break
+		}
+	}
+	index := map[string]int{}
+	var plain []string
+	for i, p := range a.Parameters {
+		if p.Type != string(ssmtypes.ParameterTypeSecureString) {
+			index[p.Name] = i
+			plain = append(plain, p.Name)
+		}
+	}
+	for batch := range slices.Chunk(plain, 10) {
+		out, err := o.SSM.GetParameters(ctx, &ssm.GetParametersInput{Names: batch, WithDecryption: aws.Bool(false)})
+		if err != nil {
+			return fmt.Errorf("ssm GetParameters: %w", err)
+		}
+		for _, p := range out.Parameters {
+			if p.Type == ssmtypes.ParameterTypeSecureString {
+				continue // changed type meanwhile: never keep its value
+			}
+			if i, ok := index[aws.ToString(p.Name)]; ok {
+				a.Parameters[i].Value = aws.ToString(p.Value)
+				if arn := aws.ToString(p.ARN); arn != "" {
+					a.Parameters[i].ARN = arn
+				}
+			}
+		}
+	}
+	a.ParametersKnown = true
+	return nil
+}
