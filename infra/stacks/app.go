@@ -70,7 +70,7 @@ func env(account, region string) *awscdk.Environment {
 func newSingleStack(app awscdk.App, cfg *Config, region string) (awscdk.Stack, error) {
 	stack := awscdk.NewStack(app, jsii.String(SingleStackPrefix+region), &awscdk.StackProps{
 		Env:         env(cfg.Account, region),
-		Description: jsii.String("secretguard (single account): evaluator, remediator, notifier and revoker functions, Config rules, secrets key"),
+		Description: jsii.String("secretguard (single account): evaluator, remediator, notifier, revoker and accesswatch functions, Config rules, secrets key"),
 	})
 	c, err := newCore(stack, cfg)
 	if err != nil {
@@ -95,7 +95,9 @@ func newSingleStack(app awscdk.App, cfg *Config, region string) (awscdk.Stack, e
 			r.Node().AddDependency(perm) // Config checks it may invoke the function
 		}
 	}
-	routeToQueues(stack, awsevents.EventBus_FromEventBusName(stack, jsii.String("DefaultBus"), jsii.String("default")), fs)
+	defaultBus := awsevents.EventBus_FromEventBusName(stack, jsii.String("DefaultBus"), jsii.String("default"))
+	routeToQueues(stack, defaultBus, fs)
+	routeAccessDenied(stack, defaultBus, fs)
 	suppressFunctionFindings(fs, w.hub, cfg.SpokeRoleName)
 	applyNag(stack)
 	return stack, nil
@@ -154,6 +156,7 @@ func newHubStack(app awscdk.App, cfg *Config, region string) (awscdk.Stack, erro
 		awscdk.NewCfnOutput(stack, jsii.String("EvaluatorArn"), &awscdk.CfnOutputProps{Value: ev.fn.FunctionArn()})
 	}
 	routeToQueues(stack, bus, fs)
+	routeAccessDenied(stack, bus, fs)
 	awscdk.NewCfnOutput(stack, jsii.String("HubBusArn"), &awscdk.CfnOutputProps{Value: bus.EventBusArn()})
 	suppressFunctionFindings(fs, w.hub, cfg.SpokeRoleName)
 	applyNag(stack)

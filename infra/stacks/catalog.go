@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/secretguard/secretguard/shared/accessdenied"
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/ledger"
@@ -49,6 +50,7 @@ var catalog = []spec{
 	{"remediator", 300, 512, triggerQueue, remediatorEnv, remediatorGrants, remediatorSpokeActions},
 	{"notifier", 60, 256, triggerQueue, notifierEnv, notifierGrants, nil},
 	{"revoker", 900, 512, triggerDirect, revokerEnv, revokerGrants, nil},
+	{"accesswatch", 60, 256, triggerAsync, accesswatchEnv, accesswatchGrants, nil},
 }
 
 func catalogNames() []string {
@@ -82,9 +84,15 @@ func evaluatorEnv(w *wiring) map[string]string {
 	return map[string]string{"BASELINE": w.baselineEnv(), "SPOKE_ROLE_NAME": w.cfg.SpokeRoleName}
 }
 
+// evaluatorPermissions: the secret checks' and the workload and account
+// checks' (secretguard deploys every rule of baseline.ResourceCheckIDs).
+func evaluatorPermissions() []configrule.Permission {
+	return slices.Concat(configrule.EvaluatorPermissions(), configrule.ResourcePermissions())
+}
+
 func evaluatorGrants(w *wiring) ([]grant, error) {
 	var gs []grant
-	for _, p := range configrule.EvaluatorPermissions() {
+	for _, p := range evaluatorPermissions() {
 		switch p.Scope {
 		case configrule.ScopeAccount:
 			gs = append(gs, grant{actions: p.Actions})
@@ -102,12 +110,14 @@ func evaluatorGrants(w *wiring) ([]grant, error) {
 }
 
 func evaluatorSpokeActions() []string {
-	for _, p := range configrule.EvaluatorPermissions() {
+	var out []string
+	for _, p := range evaluatorPermissions() {
 		if p.Scope == configrule.ScopeAccount {
-			return p.Actions
+			out = append(out, p.Actions...)
 		}
 	}
-	return nil
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func remediatorEnv(w *wiring) map[string]string {
@@ -152,6 +162,19 @@ func revokerGrants(w *wiring) ([]grant, error) {
 		{actions: without(revoke.IAMActions, "dynamodb:", "events:")},
 		w.onTable(only(revoke.IAMActions, "dynamodb:")),
 		w.onBus(),
+	}, nil
+}
+
+func accesswatchEnv(w *wiring) map[string]string {
+	return map[string]string{"EVENT_BUS_NAME": w.busName, "TABLE_NAME": w.tableName}
+}
+
+// accesswatchGrants: the Watcher's PutEvents on the bus the notifier listens
+// on, its TableThrottle's update on the ledger table.
+func accesswatchGrants(w *wiring) ([]grant, error) {
+	return []grant{
+		{actions: accessdenied.IAMActions, resources: []string{w.busARN}},
+		w.onTable(accessdenied.ThrottleIAMActions),
 	}, nil
 }
 

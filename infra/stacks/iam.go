@@ -28,6 +28,10 @@ var anyResourceActions = []string{
 	"config:PutEvaluations",      // bound by the ResultToken of the rule
 	"cloudtrail:LookupEvents",    // account-wide read
 	"ssm:DescribeOpsItems",       // list operation
+	// Workload and account checks (configrule.ResourcePermissions).
+	"lambda:ListFunctions", "ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition",
+	"ecs:ListClusters", "ecs:ListServices", "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints",
+	"ssm:DescribeParameters", "cloudtrail:DescribeTrails", "cloudwatch:GetMetricData",
 }
 
 // GetSecretValue is the one action no function gets from resourcesFor: the
@@ -68,9 +72,23 @@ func resourcesFor(action string) ([]string, map[string]any, error) {
 	case action == "lambda:InvokeFunction" || action == "lambda:GetFunctionConfiguration":
 		// Rotation functions of the account; their ARNs are not known here.
 		return []string{here("lambda", "function:*")}, nil, nil
+	case action == "lambda:GetFunction" || action == "lambda:ListTags":
+		// no-plaintext-lambda-env reads every function of the account.
+		return []string{here("lambda", "function:*")}, nil, nil
 	case action == "iam:GetRole" || action == "iam:PutRolePolicy":
 		// Roles that read a revoked secret; IAM is global.
 		return []string{arn("iam", "", account, "role/*")}, nil, nil
+	case action == "ecs:DescribeServices":
+		// vpc-endpoint reads the services of every cluster.
+		return []string{here("ecs", "service/*")}, nil, nil
+	case action == "ssm:GetParameters":
+		// no-plaintext-parameters reads the account's String parameters.
+		return []string{here("ssm", "parameter/*")}, nil, nil
+	case action == "cloudtrail:GetTrailStatus" || action == "cloudtrail:GetEventSelectors":
+		// cloudtrail-read-events reads every trail that logs the account:
+		// multi-Region trails live in their home Region, organisation
+		// trails in the management account.
+		return []string{arn("cloudtrail", "*", "*", "trail/*")}, nil, nil
 	case action == "rds:ModifyDBInstance":
 		return []string{here("rds", "db:*")}, nil, nil
 	case action == "rds:ModifyDBCluster":

@@ -18,10 +18,13 @@ func applyNag(scope constructs.IConstruct) {
 // the tickets package) can put in a role, in cdk-nag's notation. A wildcard
 // not listed here fails synthesis.
 var wildcardReasons = []struct{ resource, reason string }{
-	{"*", "Only for actions without resource-level permissions in IAM (secretsmanager:ListSecrets, config:PutEvaluations, cloudtrail:LookupEvents, ssm:DescribeOpsItems): see anyResourceActions."},
+	{"*", "Only for actions without resource-level permissions in IAM (list and describe operations such as secretsmanager:ListSecrets, lambda:ListFunctions, ecs:DescribeTaskDefinition, ec2:DescribeVpcEndpoints, cloudwatch:GetMetricData; config:PutEvaluations): see anyResourceActions."},
 	{"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*", "secretguard governs every secret of the account and Region, which are known only at run time; secretsmanager:GetSecretValue is never granted on them."},
 	{"arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*", "The baseline names the target keys per Region at run time (use-cmk, replicate verify them); Decrypt/Encrypt/GenerateDataKey are limited to kms:ViaService Secrets Manager."},
-	{"arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*", "RotateSecret needs lambda:InvokeFunction on the secret's rotation function and the revoker reads its configuration; those functions are chosen per secret at run time."},
+	{"arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*", "RotateSecret needs lambda:InvokeFunction on the secret's rotation function and the revoker reads its configuration; those functions are chosen per secret at run time. The no-plaintext-lambda-env rule reads (GetFunction, ListTags) every function of the account."},
+	{"arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/*", "The vpc-endpoint rule describes every ECS service of the account (ecs:DescribeServices), listed at run time."},
+	{"arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/*", "The no-plaintext-parameters rule reads every parameter of the account (ssm:GetParameters without decryption) to find secrets stored in plaintext."},
+	{"arn:<AWS::Partition>:cloudtrail:*:*:trail/*", "The cloudtrail-read-events rule reads the status and event selectors of every trail that logs the account: multi-Region trails live in their home Region, organisation trails in the management account."},
 	{"arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*", "The revoker revokes the sessions of whichever roles read a compromised secret (CloudTrail evidence), known only during an incident."},
 	{"arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:db:*", "The revoker rotates RDS-owned secrets through the database the secret's tags name, known only at run time."},
 	{"arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:cluster:*", "The revoker rotates RDS-owned secrets through the cluster the secret's tags name, known only at run time."},

@@ -35,8 +35,8 @@ func newSpokeStack(app awscdk.App, cfg *Config) (awscdk.Stack, error) {
 			return nil, err
 		}
 	}
-	if contains(cfg.Functions, "remediator") {
-		forwardToHub(stack, hubARN("events", "event-bus/"+HubBusName))
+	if remediator, accesswatch := contains(cfg.Functions, "remediator"), contains(cfg.Functions, "accesswatch"); remediator || accesswatch {
+		forwardToHub(stack, hubARN("events", "event-bus/"+HubBusName), remediator, accesswatch)
 	}
 	newSecretsKey(stack)
 	applyNag(stack)

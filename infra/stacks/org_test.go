@@ -19,12 +19,12 @@ func TestHubStack(t *testing.T) {
 	}
 	tp := templateOf(t, b.Hub["us-east-1"])
 	countsAre(t, tp, map[string]int{
-		"AWS::Lambda::Function":   4,
+		"AWS::Lambda::Function":   5,
 		"AWS::Config::ConfigRule": 0, // the spoke holds them
 		"AWS::Events::EventBus":   1,
-		"AWS::Events::Rule":       3,
+		"AWS::Events::Rule":       4,
 		"AWS::DynamoDB::Table":    1,
-		"AWS::Lambda::Permission": 3, // config.amazonaws.com, one per account (2 members + hub)
+		"AWS::Lambda::Permission": 4, // config.amazonaws.com, one per account (2 members + hub); events -> accesswatch
 		"AWS::KMS::Key":           1, // ops key only: the hub's secrets key comes with its spoke
 		"AWS::IAM::Policy":        0,
 	})
@@ -39,6 +39,9 @@ func TestHubStack(t *testing.T) {
 	var accounts []string
 	for _, r := range tp.resources("AWS::Lambda::Permission") {
 		p := props(r)
+		if p["Principal"] == "events.amazonaws.com" && strings.Contains(flat(p["FunctionName"]), "Functionsaccesswatch") {
+			continue
+		}
 		if p["Principal"] != "config.amazonaws.com" || !strings.Contains(flat(p["FunctionName"]), "Functionsevaluator") {
 			t.Errorf("permission %v", p)
 		}
@@ -61,7 +64,13 @@ func TestHubStack(t *testing.T) {
 			t.Errorf("%s assume: %+v", fn, assume)
 		}
 	}
-	for _, fn := range []string{"notifier", "revoker"} {
+	for _, r := range tp.resources("AWS::Events::Rule") {
+		p := props(r)
+		if strings.Contains(flat(p["Targets"]), "Functionsaccesswatch") != (p["State"] == allManagementEvents) || !strings.HasPrefix(flat(p["EventBusName"]), "${Bus") {
+			t.Errorf("hub rule %v: state %v on bus %v", p["Description"], p["State"], flat(p["EventBusName"]))
+		}
+	}
+	for _, fn := range []string{"notifier", "revoker", "accesswatch"} {
 		if slices.Contains(actionsOf(roles[RoleName(fn, "us-east-1")]), "sts:AssumeRole") {
 			t.Errorf("%s may assume roles", fn)
 		}
@@ -72,7 +81,7 @@ func TestSpokeStack(t *testing.T) {
 	b := orgBuilt(t)
 	tp := templateOf(t, b.Spoke)
 	countsAre(t, tp, map[string]int{
-		"AWS::Config::ConfigRule": 10, "AWS::IAM::Role": 2, "AWS::Events::Rule": 2, "AWS::KMS::Key": 1,
+		"AWS::Config::ConfigRule": 16, "AWS::IAM::Role": 2, "AWS::Events::Rule": 3, "AWS::KMS::Key": 1,
 		"AWS::Lambda::Function": 0, "AWS::DynamoDB::Table": 0,
 	})
 	for _, r := range tp.resources("AWS::Config::ConfigRule") {
@@ -81,12 +90,24 @@ func TestSpokeStack(t *testing.T) {
 			t.Errorf("rule source %s", got)
 		}
 	}
-	for _, r := range tp.resources("AWS::Events::Rule") {
+	var forwardsDenied int
+	for id, r := range tp.resources("AWS::Events::Rule") {
+		if strings.HasPrefix(id, "ForwardAccessDenied") {
+			forwardsDenied++
+			if props(r)["State"] != allManagementEvents {
+				t.Errorf("%s: state %v", id, props(r)["State"])
+			}
+		} else if props(r)["State"] == allManagementEvents {
+			t.Errorf("%s receives every management event", id)
+		}
 		for _, tg := range props(r)["Targets"].([]any) {
 			if got := flat(tg.(map[string]any)["Arn"]); got != "arn:${AWS::Partition}:events:${AWS::Region}:111111111111:event-bus/secretguard-hub" {
 				t.Errorf("forward target %s", got)
 			}
 		}
+	}
+	if forwardsDenied != 1 {
+		t.Errorf("%d rules forward refused reads, want 1", forwardsDenied)
 	}
 	for _, r := range tp.resources("AWS::IAM::Role") {
 		p := props(r)

@@ -12,44 +12,59 @@ import (
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/outcome"
+	"github.com/secretguard/secretguard/shared/workload"
 )
 
 // RuleName is the AWS Config rule of a check.
 func RuleName(check string) string { return "secretguard-" + check }
 
-// newConfigRules adds one custom Lambda rule per check, change-triggered on
-// secrets and periodic, all served by the evaluator at evaluatorARN.
+// newConfigRules adds one custom Lambda rule per check, all served by the
+// evaluator at evaluatorARN: the secret checks change-triggered on secrets
+// and periodic; the workload checks change-triggered on their resource type
+// and periodic; the account checks (AWS::::Account) periodic only.
 func newConfigRules(scope constructs.Construct, evaluatorARN, frequency string) []awsconfig.CfnConfigRule {
-	docs := map[string]string{}
+	docs, types := map[string]string{}, map[string]string{}
 	for _, c := range checks.All() {
-		docs[c.ID()] = c.Doc()
+		docs[c.ID()], types[c.ID()] = c.Doc(), secretResourceType
+	}
+	for _, c := range checks.AllResource() {
+		docs[c.ID()], types[c.ID()] = c.Doc(), c.ResourceType()
 	}
 	var out []awsconfig.CfnConfigRule
-	for _, check := range baseline.CheckIDs {
+	for _, check := range baseline.AllCheckIDs() {
 		desc := "secretguard: " + docs[check]
 		if len(desc) > 256 {
 			desc = desc[:253] + "..."
+		}
+		periodic := &awsconfig.CfnConfigRule_SourceDetailProperty{
+			EventSource: jsii.String("aws.config"), MessageType: jsii.String("ScheduledNotification"), MaximumExecutionFrequency: jsii.String(frequency),
+		}
+		details := []*awsconfig.CfnConfigRule_SourceDetailProperty{periodic}
+		var ruleScope *awsconfig.CfnConfigRule_ScopeProperty
+		if t := types[check]; t != workload.TypeAccount {
+			ruleScope = &awsconfig.CfnConfigRule_ScopeProperty{ComplianceResourceTypes: jsii.Strings(t)}
+			details = []*awsconfig.CfnConfigRule_SourceDetailProperty{
+				{EventSource: jsii.String("aws.config"), MessageType: jsii.String("ConfigurationItemChangeNotification")},
+				{EventSource: jsii.String("aws.config"), MessageType: jsii.String("OversizedConfigurationItemChangeNotification")},
+				periodic,
+			}
 		}
 		out = append(out, awsconfig.NewCfnConfigRule(scope, jsii.String("Rule-"+check), &awsconfig.CfnConfigRuleProps{
 			ConfigRuleName:  jsii.String(RuleName(check)),
 			Description:     jsii.String(desc),
 			InputParameters: map[string]string{"check": check},
-			Scope: &awsconfig.CfnConfigRule_ScopeProperty{
-				ComplianceResourceTypes: jsii.Strings("AWS::SecretsManager::Secret"),
-			},
+			Scope:           ruleScope,
 			Source: &awsconfig.CfnConfigRule_SourceProperty{
 				Owner:            jsii.String("CUSTOM_LAMBDA"),
 				SourceIdentifier: jsii.String(evaluatorARN),
-				SourceDetails: &[]*awsconfig.CfnConfigRule_SourceDetailProperty{
-					{EventSource: jsii.String("aws.config"), MessageType: jsii.String("ConfigurationItemChangeNotification")},
-					{EventSource: jsii.String("aws.config"), MessageType: jsii.String("OversizedConfigurationItemChangeNotification")},
-					{EventSource: jsii.String("aws.config"), MessageType: jsii.String("ScheduledNotification"), MaximumExecutionFrequency: jsii.String(frequency)},
-				},
+				SourceDetails:    &details,
 			},
 		}))
 	}
 	return out
 }
+
+const secretResourceType = "AWS::SecretsManager::Secret"
 
 // secretsManagerEvents are the CloudTrail events that can take a secret off
 // the baseline (or create one), so the remediator reconciles it at once.
@@ -65,7 +80,7 @@ func complianceChangePattern() *awsevents.EventPattern {
 		DetailType: jsii.Strings("Config Rules Compliance Change"),
 		Detail: &map[string]any{
 			"configRuleName": []any{map[string]any{"prefix": "secretguard-"}},
-			"resourceType":   []any{"AWS::SecretsManager::Secret"},
+			"resourceType":   []any{secretResourceType},
 		},
 	}
 }
@@ -79,6 +94,48 @@ func cloudTrailPattern() *awsevents.EventPattern {
 			"eventName":   secretsManagerEvents,
 		},
 	}
+}
+
+// accessDeniedPattern: refused secret reads (GetSecretValue and
+// BatchGetSecretValue with an errorCode), which accesswatch turns into
+// Secret Access Denied events.
+func accessDeniedPattern() *awsevents.EventPattern {
+	return &awsevents.EventPattern{
+		Source:     jsii.Strings("aws.secretsmanager"),
+		DetailType: jsii.Strings("AWS API Call via CloudTrail"),
+		Detail: &map[string]any{
+			"eventSource": []any{"secretsmanager.amazonaws.com"},
+			"eventName":   []any{"GetSecretValue", "BatchGetSecretValue"},
+			"errorCode":   []any{map[string]any{"exists": true}},
+		},
+	}
+}
+
+// allManagementEvents is the rule state that receives read-only management
+// events (GetSecretValue is one): a rule in state ENABLED never sees them.
+// The L2 Rule has no such state, so it is set on the CfnRule.
+const allManagementEvents = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+
+func withAllManagementEvents(r awsevents.Rule) awsevents.Rule {
+	r.Node().DefaultChild().(awsevents.CfnRule).SetState(jsii.String(allManagementEvents))
+	return r
+}
+
+// routeAccessDenied adds the rule on bus that invokes accesswatch with
+// refused secret reads (asynchronously: failed deliveries and invocations
+// go to its DLQ).
+func routeAccessDenied(scope constructs.Construct, bus awsevents.IEventBus, fs *functions) {
+	f := fs.byName["accesswatch"]
+	if f == nil {
+		return
+	}
+	withAllManagementEvents(awsevents.NewRule(scope, jsii.String("AccessDenied"), &awsevents.RuleProps{
+		EventBus: bus, Description: jsii.String("secretguard: refused secret reads (CloudTrail) -> accesswatch"),
+		EventPattern: accessDeniedPattern(),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.fn, &awseventstargets.LambdaFunctionProps{
+			DeadLetterQueue: f.dlq, RetryAttempts: jsii.Number(8),
+		})},
+	}))
 }
 
 // routeToQueues adds the rules on bus that feed the remediator (compliance
@@ -109,9 +166,10 @@ func routeToQueues(scope constructs.Construct, bus awsevents.IEventBus, fs *func
 	}
 }
 
-// forwardToHub adds the rules on the account's default bus that send
-// compliance changes and Secrets Manager CloudTrail events to the hub bus.
-func forwardToHub(scope constructs.Construct, hubBusARN string) {
+// forwardToHub adds the rules on the account's default bus that send to the
+// hub bus compliance changes and Secrets Manager CloudTrail events (for the
+// remediator) and refused secret reads (for accesswatch).
+func forwardToHub(scope constructs.Construct, hubBusARN string, remediator, accesswatch bool) {
 	bus := awsevents.EventBus_FromEventBusArn(scope, jsii.String("HubBus"), jsii.String(hubBusARN))
 	role := awsiam.NewRole(scope, jsii.String("ForwarderRole"), &awsiam.RoleProps{
 		Description: jsii.String("secretguard: EventBridge forwards secret events to the hub bus"),
@@ -124,15 +182,19 @@ func forwardToHub(scope constructs.Construct, hubBusARN string) {
 			})},
 		})},
 	})
-	for _, r := range []struct {
-		id string
-		p  *awsevents.EventPattern
-	}{{"ForwardComplianceChange", complianceChangePattern()}, {"ForwardSecretsManagerCloudTrail", cloudTrailPattern()}} {
-		awsevents.NewRule(scope, jsii.String(r.id), &awsevents.RuleProps{
+	forward := func(id string, p *awsevents.EventPattern) awsevents.Rule {
+		return awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
 			Description:  jsii.String("secretguard: forward to the hub bus"),
-			EventPattern: r.p,
+			EventPattern: p,
 			Targets:      &[]awsevents.IRuleTarget{newBusTarget(bus, role)},
 		})
+	}
+	if remediator {
+		forward("ForwardComplianceChange", complianceChangePattern())
+		forward("ForwardSecretsManagerCloudTrail", cloudTrailPattern())
+	}
+	if accesswatch {
+		withAllManagementEvents(forward("ForwardAccessDenied", accessDeniedPattern()))
 	}
 }
 

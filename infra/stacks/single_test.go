@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secretguard/secretguard/shared/accessdenied"
 	"github.com/secretguard/secretguard/shared/baseline"
+	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/remedies"
@@ -19,16 +21,16 @@ var logsActions = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 
 func TestSingleResourceCounts(t *testing.T) {
 	countsAre(t, templateOf(t, singleBuilt(t).Single["eu-west-1"]), map[string]int{
-		"AWS::Lambda::Function":           4,
-		"AWS::IAM::Role":                  4,
+		"AWS::Lambda::Function":           5,
+		"AWS::IAM::Role":                  5,
 		"AWS::IAM::Policy":                0, // every grant is in the roles' inline policies
-		"AWS::Config::ConfigRule":         len(baseline.CheckIDs),
-		"AWS::Lambda::Permission":         1,
-		"AWS::Events::Rule":               3, // compliance change, CloudTrail -> remediator; outcomes -> notifier
-		"AWS::SQS::Queue":                 5, // evaluator DLQ; remediator and notifier queue + DLQ
+		"AWS::Config::ConfigRule":         len(baseline.CheckIDs) + len(baseline.ResourceCheckIDs),
+		"AWS::Lambda::Permission":         2, // config -> evaluator, events -> accesswatch
+		"AWS::Events::Rule":               4, // compliance change, CloudTrail -> remediator; outcomes -> notifier; access denied -> accesswatch
+		"AWS::SQS::Queue":                 6, // evaluator and accesswatch DLQ; remediator and notifier queue + DLQ
 		"AWS::Lambda::EventSourceMapping": 2,
-		"AWS::CloudWatch::Alarm":          7, // errors x4, DLQ depth x3
-		"AWS::Logs::LogGroup":             4,
+		"AWS::CloudWatch::Alarm":          9, // errors x5, DLQ depth x4
+		"AWS::Logs::LogGroup":             5,
 		"AWS::DynamoDB::Table":            1,
 		"AWS::KMS::Key":                   2, // secrets key, ops key (topic)
 		"AWS::SNS::Topic":                 1,
@@ -51,11 +53,14 @@ func TestSingleFunctions(t *testing.T) {
 			t.Errorf("%s: runtime %v handler %v", name, p["Runtime"], p["Handler"])
 		}
 		env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
-		if name != FunctionName("revoker") && env["BASELINE"] != "ssm:"+DefaultBaselineParameter {
+		if name != FunctionName("revoker") && name != FunctionName("accesswatch") && env["BASELINE"] != "ssm:"+DefaultBaselineParameter {
 			t.Errorf("%s: BASELINE=%v", name, env["BASELINE"])
 		}
 		if name == FunctionName("remediator") && (env["DRY_RUN"] != "true" || env["EVENT_BUS_NAME"] != "default" || env["SPOKE_ROLE_NAME"] != DefaultSpokeRoleName) {
 			t.Errorf("remediator env %v", env)
+		}
+		if name == FunctionName("accesswatch") && (env["EVENT_BUS_NAME"] != "default" || env["TABLE_NAME"] == nil) {
+			t.Errorf("accesswatch env %v", env)
 		}
 	}
 	for _, n := range catalogNames() {
@@ -71,7 +76,14 @@ func TestConfigRules(t *testing.T) {
 	for _, r := range tp.resources("AWS::Config::ConfigRule") {
 		byName[props(r)["ConfigRuleName"].(string)] = props(r)
 	}
-	for _, check := range baseline.CheckIDs {
+	types := map[string]string{}
+	for _, c := range checks.All() {
+		types[c.ID()] = "AWS::SecretsManager::Secret"
+	}
+	for _, c := range checks.AllResource() {
+		types[c.ID()] = c.ResourceType()
+	}
+	for _, check := range baseline.AllCheckIDs() {
 		p := byName["secretguard-"+check]
 		if p == nil {
 			t.Errorf("no rule for %s", check)
@@ -80,8 +92,11 @@ func TestConfigRules(t *testing.T) {
 		if got := p["InputParameters"].(map[string]any)["check"]; got != check {
 			t.Errorf("%s: InputParameters.check=%v", check, got)
 		}
-		if got := strs(p["Scope"].(map[string]any)["ComplianceResourceTypes"]); !slices.Equal(got, []string{"AWS::SecretsManager::Secret"}) {
-			t.Errorf("%s: scope %v", check, got)
+		account := types[check] == "AWS::::Account"
+		if scope, ok := p["Scope"].(map[string]any); account && ok {
+			t.Errorf("%s: an account rule has a scope %v", check, scope)
+		} else if !account && (!ok || !slices.Equal(strs(scope["ComplianceResourceTypes"]), []string{types[check]})) {
+			t.Errorf("%s: scope %v, want %s", check, p["Scope"], types[check])
 		}
 		src := p["Source"].(map[string]any)
 		if src["Owner"] != "CUSTOM_LAMBDA" || !strings.Contains(flat(src["SourceIdentifier"]), "Functionsevaluator") {
@@ -95,12 +110,19 @@ func TestConfigRules(t *testing.T) {
 				t.Errorf("%s: frequency %v", check, d["MaximumExecutionFrequency"])
 			}
 		}
-		if want := []string{"ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification", "ScheduledNotification"}; !slices.Equal(types, want) {
+		want := []string{"ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification", "ScheduledNotification"}
+		if account {
+			want = want[2:] // periodic only
+		}
+		if !slices.Equal(types, want) {
 			t.Errorf("%s: message types %v", check, types)
 		}
 	}
 	for _, r := range tp.resources("AWS::Lambda::Permission") {
 		p := props(r)
+		if !strings.Contains(flat(p["FunctionName"]), "Functionsevaluator") {
+			continue
+		}
 		if p["Principal"] != "config.amazonaws.com" || flat(p["SourceAccount"]) != "${AWS::AccountId}" {
 			t.Errorf("config permission: %v", p)
 		}
@@ -181,13 +203,16 @@ func TestRoleActions(t *testing.T) {
 	roles := templateOf(t, singleBuilt(t).Single["eu-west-1"]).roleStatements()
 	consume := sqsConsumeActions
 	want := map[string][]string{
-		"evaluator": sorted(without(configrule.EvaluatorIAMActions(), "sts:", "kms:"), logsActions, []string{"sqs:SendMessage"}),
+		"evaluator": sorted(without(configrule.EvaluatorIAMActions(), "sts:", "kms:"), configrule.ResourcePermissions()[0].Actions,
+			logsActions, []string{"sqs:SendMessage"}),
 		"remediator": sorted(secret.IAMActions, remedies.IAMActions(), ledger.IAMActions,
 			[]string{"events:PutEvents", "ssm:GetParameter"}, logsActions, consume),
 		"notifier": sorted([]string{"ssm:CreateOpsItem", "ssm:UpdateOpsItem", "securityhub:BatchImportFindings",
 			"securityhub:BatchUpdateFindings", "secretsmanager:GetSecretValue", "sns:Publish",
 			"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "ssm:GetParameter"}, logsActions, consume),
 		"revoker": sorted(revoke.IAMActions, logsActions),
+		"accesswatch": sorted(accessdenied.IAMActions, accessdenied.ThrottleIAMActions, logsActions,
+			[]string{"sqs:SendMessage"}),
 	}
 	for fn, w := range want {
 		got := actionsOf(roles[RoleName(fn, "eu-west-1")])
@@ -203,5 +228,41 @@ func TestMissingBinary(t *testing.T) {
 	_, err := build(t, ctx)
 	if err == nil || !strings.Contains(err.Error(), "run make build first") {
 		t.Fatalf("want a make build hint, got %v", err)
+	}
+}
+
+// TestAccessDeniedRule: refused secret reads go to accesswatch, from a rule
+// that receives read-only management events; accesswatch may only put
+// events on the bus and update the table.
+func TestAccessDeniedRule(t *testing.T) {
+	tp := templateOf(t, singleBuilt(t).Single["eu-west-1"])
+	var found int
+	for _, r := range tp.resources("AWS::Events::Rule") {
+		p := props(r)
+		if !strings.Contains(flat(p["Targets"]), "Functionsaccesswatch") {
+			if p["State"] == allManagementEvents {
+				t.Errorf("rule %v receives every management event", p["Description"])
+			}
+			continue
+		}
+		found++
+		pat, _ := json.Marshal(p["EventPattern"])
+		want := `{"detail":{"errorCode":[{"exists":true}],"eventName":["GetSecretValue","BatchGetSecretValue"],"eventSource":["secretsmanager.amazonaws.com"]},"detail-type":["AWS API Call via CloudTrail"],"source":["aws.secretsmanager"]}`
+		if p["State"] != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" || string(pat) != want {
+			t.Errorf("access denied rule: state %v pattern %s", p["State"], pat)
+		}
+		if !strings.Contains(flat(p["Targets"]), "DeadLetterConfig") {
+			t.Errorf("access denied rule has no DLQ: %s", flat(p["Targets"]))
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d rules target accesswatch, want 1", found)
+	}
+	for _, st := range tp.roleStatements()[RoleName("accesswatch", "eu-west-1")] {
+		for _, res := range st.Resources {
+			if res == "*" {
+				t.Errorf("accesswatch: %v on *", st.Actions)
+			}
+		}
 	}
 }
