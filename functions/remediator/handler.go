@@ -123,6 +123,11 @@ func (h *Handler) one(ctx context.Context, inv *engine.Invocation, payload []byt
 		resp.Sweep = &sum
 		h.fail(&resp, err, log, st, "account", tr.Sweep.AccountID, "region", tr.Sweep.Region)
 		return resp
+	case tr.Resource != nil:
+		res, err := inv.ReconcileResource(ctx, *tr.Resource)
+		resp.Result = &res
+		h.fail(&resp, err, log, st, "resourceType", tr.Resource.ResourceType, "resourceId", tr.Resource.ResourceID, "trigger", tr.Resource.Trigger)
+		return resp
 	}
 	res, err := inv.Reconcile(ctx, *tr.Request)
 	resp.Result = &res

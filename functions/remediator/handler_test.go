@@ -24,7 +24,9 @@ import (
 	"github.com/secretguard/secretguard/shared/engine"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/metrics"
+	"github.com/secretguard/secretguard/shared/outcome"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
+	"github.com/secretguard/secretguard/shared/workload/workloadtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(motoserver.Main(m)) }
@@ -193,5 +195,41 @@ func TestSetupNeedsTable(t *testing.T) {
 	_, err := setup(context.Background(), func(string) string { return "" }, &bytes.Buffer{}, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
 		t.Errorf("setup without TABLE_NAME: %v", err)
+	}
+}
+
+// TestHandleResourceCompliance: a workload check's rule turned
+// NON_COMPLIANT for a function of the member account with a plaintext key
+// in its environment: ticket mode sends one Secret Needs Attention, the
+// same event again nothing new; no log line carries the value.
+func TestHandleResourceCompliance(t *testing.T) {
+	f := newFixture(t)
+	const key = "AKIA" + "Z7QW3ERT5YUI2OPL"
+	f.h.Engine.Baseline.Checks[baseline.CheckNoPlaintextLambdaEnv] = baseline.CheckSettings{Mode: baseline.ModeTicket}
+	memberCfg, err := f.h.Engine.Accounts.For(f.ctx, member, "us-east-1", engine.DefaultSpokeRole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fnARN := workloadtest.New(t, memberCfg, "").Function("payments-webhook", map[string]string{"AWS_ACCESS_KEY_ID": key}, nil, nil, nil)
+	want := []engine.Outcome{engine.OutcomeTicketed, engine.OutcomeUnchanged}
+	for i, o := range want {
+		out, err := f.h.Handle(f.ctx, f.sample("config-resource-noncompliant.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := out.(Response)
+		if r.Error != "" || r.Result == nil || r.Result.SecretARN != fnARN || len(r.Result.Checks) != 1 {
+			t.Fatalf("event %d: response %+v", i, r)
+		}
+		c := r.Result.Checks[0]
+		if c.Check != baseline.CheckNoPlaintextLambdaEnv || c.Outcome != o || !strings.Contains(c.Annotation, "AWS_ACCESS_KEY_ID") {
+			t.Errorf("event %d: %+v, want %s", i, c, o)
+		}
+		if wantEvent := (o == engine.OutcomeTicketed); wantEvent != (c.Event == outcome.TypeNeedsAttention) {
+			t.Errorf("event %d: sent %q", i, c.Event)
+		}
+	}
+	if strings.Contains(f.logs.String(), key) {
+		t.Error("a log line carries the key")
 	}
 }

@@ -55,7 +55,9 @@ type Trigger struct {
 	Kind    string
 	Request *engine.Request
 	Sweep   *engine.SweepRequest
-	Skip    string
+	// Resource: a workload or account check's rule changed compliance.
+	Resource *engine.ResourceRequest
+	Skip     string
 	// NoDryRun: a direct request said "dryRun": false explicitly (which
 	// cannot override DRY_RUN; the handler logs it).
 	NoDryRun bool
@@ -135,6 +137,8 @@ func decodeCompliance(env envelope) (Trigger, error) {
 	case !strings.HasPrefix(d.ConfigRuleName, rulePrefix):
 		tr.Skip = fmt.Sprintf("rule %s is not a secretguard rule", d.ConfigRuleName)
 		return tr, nil
+	case engine.IsResourceCheck(strings.TrimPrefix(d.ConfigRuleName, rulePrefix)):
+		return decodeResourceCompliance(env, d)
 	case d.ResourceType != configrule.ResourceType:
 		tr.Skip = fmt.Sprintf("resource type %q is not %s", d.ResourceType, configrule.ResourceType)
 		return tr, nil
@@ -149,6 +153,40 @@ func decodeCompliance(env envelope) (Trigger, error) {
 	tr.Request = &engine.Request{SecretID: d.ResourceID, AccountID: first(d.AccountID, env.Account), Region: first(d.Region, env.Region),
 		Trigger: "config:" + d.ConfigRuleName}
 	return tr, validID(tr.Request)
+}
+
+// decodeResourceCompliance reads the compliance change of a workload or
+// account check's rule: NON_COMPLIANT may need a ticket, COMPLIANT and
+// NOT_APPLICABLE may resolve one; the remediator observes the resource
+// again and acts on its own verdict.
+func decodeResourceCompliance(env envelope, d complianceChange) (Trigger, error) {
+	tr := Trigger{Kind: KindConfig}
+	check := strings.TrimPrefix(d.ConfigRuleName, rulePrefix)
+	c, _ := checks.ResourceByID(check)
+	switch {
+	case d.ResourceType != c.ResourceType():
+		tr.Skip = fmt.Sprintf("resource type %q is not %s, which rule %s evaluates", d.ResourceType, c.ResourceType(), d.ConfigRuleName)
+		return tr, nil
+	case d.ResourceID == "":
+		return tr, bad("%s of rule %s without resourceId", DetailComplianceChange, d.ConfigRuleName)
+	case d.New == nil || d.New.ComplianceType == "":
+		return tr, bad("%s of rule %s without newEvaluationResult.complianceType", DetailComplianceChange, d.ConfigRuleName)
+	}
+	switch checks.Compliance(d.New.ComplianceType) {
+	case checks.NonCompliant, checks.Compliant, checks.NotApplicable:
+	default:
+		tr.Skip = fmt.Sprintf("rule %s turned %s for %s: nothing to do", d.ConfigRuleName, d.New.ComplianceType, d.ResourceID)
+		return tr, nil
+	}
+	tr.Resource = &engine.ResourceRequest{Check: check, ResourceType: d.ResourceType, ResourceID: d.ResourceID,
+		AccountID: first(d.AccountID, env.Account), Region: first(d.Region, env.Region), Trigger: "config:" + d.ConfigRuleName}
+	switch {
+	case !accountPattern.MatchString(tr.Resource.AccountID):
+		return tr, bad("account %q of the %s is not a 12-digit account ID", tr.Resource.AccountID, DetailComplianceChange)
+	case !regionPattern.MatchString(tr.Resource.Region):
+		return tr, bad("region %q of the %s is not a Region", tr.Resource.Region, DetailComplianceChange)
+	}
+	return tr, nil
 }
 
 // apiCall is the detail of an AWS API Call via CloudTrail.

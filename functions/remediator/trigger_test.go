@@ -25,13 +25,16 @@ func TestSamplesDecode(t *testing.T) {
 		region  string
 		trigger string
 		creator bool
+		check   string // a resource check's request
 	}
 	ct := func(name string) want {
 		return want{kind: KindCloudTrail, secret: sampleARN, region: "us-east-1", trigger: "cloudtrail:" + name}
 	}
 	cases := map[string]want{
-		"config-noncompliant.json":                {kind: KindConfig, secret: sampleARN, region: "us-east-1", trigger: "config:secretguard-required-tags"},
-		"config-compliant.json":                   {kind: KindConfig, skip: "turned COMPLIANT"},
+		"config-noncompliant.json": {kind: KindConfig, secret: sampleARN, region: "us-east-1", trigger: "config:secretguard-required-tags"},
+		"config-compliant.json":    {kind: KindConfig, skip: "turned COMPLIANT"},
+		"config-resource-noncompliant.json": {kind: KindConfig, secret: "payments-webhook", region: "us-east-1",
+			trigger: "config:secretguard-no-plaintext-lambda-env", check: "no-plaintext-lambda-env"},
 		"config-other-rule.json":                  {kind: KindConfig, skip: "not a secretguard rule"},
 		"cloudtrail-CreateSecret-legacy-aRN.json": {kind: KindCloudTrail, secret: sampleARN, region: "us-east-1", trigger: "cloudtrail:CreateSecret", creator: true},
 		"cloudtrail-failed-call.json":             {kind: KindCloudTrail, skip: "failed (AccessDeniedException)"},
@@ -106,6 +109,14 @@ func TestSamplesDecode(t *testing.T) {
 				}
 				return
 			}
+			if w.check != "" {
+				r := tr.Resource
+				if r == nil || tr.Request != nil || r.Check != w.check || r.ResourceID != w.secret || r.AccountID != member ||
+					r.Region != w.region || r.Trigger != w.trigger || r.ResourceType != "AWS::Lambda::Function" {
+					t.Fatalf("resource request %+v (request %+v)", r, tr.Request)
+				}
+				return
+			}
 			r := tr.Request
 			if r == nil || r.SecretID != w.secret || r.Region != w.region || r.Trigger != w.trigger {
 				t.Fatalf("request %+v, want secret %s region %s trigger %s", r, w.secret, w.region, w.trigger)
@@ -121,6 +132,34 @@ func TestSamplesDecode(t *testing.T) {
 	for name := range cases {
 		if !seen[name] {
 			t.Errorf("no sample %s", name)
+		}
+	}
+}
+
+// TestDecodeResourceCompliance: the rules of workload and account checks
+// ask for the resource's decision on NON_COMPLIANT, COMPLIANT and
+// NOT_APPLICABLE, and skip another resource type.
+func TestDecodeResourceCompliance(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(sampleDir, "config-resource-noncompliant.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ from, to, skip string }{
+		{`"complianceType": "NON_COMPLIANT"`, `"complianceType": "COMPLIANT"`, ""},
+		{`"complianceType": "NON_COMPLIANT"`, `"complianceType": "NOT_APPLICABLE"`, ""},
+		{`"complianceType": "NON_COMPLIANT"`, `"complianceType": "INSUFFICIENT_DATA"`, "nothing to do"},
+		{`"resourceType": "AWS::Lambda::Function"`, `"resourceType": "AWS::ECS::TaskDefinition"`, "is not AWS::Lambda::Function"},
+	} {
+		tr, err := Decode([]byte(strings.ReplaceAll(string(raw), c.from, c.to)))
+		if err != nil {
+			t.Fatalf("%s: %v", c.to, err)
+		}
+		if c.skip != "" {
+			if !strings.Contains(tr.Skip, c.skip) || tr.Resource != nil {
+				t.Errorf("%s: skip %q, resource %+v", c.to, tr.Skip, tr.Resource)
+			}
+		} else if tr.Resource == nil || tr.Skip != "" {
+			t.Errorf("%s: no resource request (skip %q)", c.to, tr.Skip)
 		}
 	}
 }

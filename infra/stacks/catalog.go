@@ -15,6 +15,7 @@ import (
 	"github.com/secretguard/secretguard/shared/accessdenied"
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/engine"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/revoke"
@@ -127,9 +128,10 @@ func remediatorEnv(w *wiring) map[string]string {
 	}
 }
 
-// remediatorSpokeActions: the Observer's reads and every remedy's actions.
+// remediatorSpokeActions: the Observer's reads, every remedy's actions and
+// the workload and account checks' reads (engine.ResourceActions).
 func remediatorSpokeActions() []string {
-	return slices.Concat(secret.IAMActions, remedies.IAMActions())
+	return slices.Concat(secret.IAMActions, remedies.IAMActions(), engine.ResourceActions())
 }
 
 func remediatorGrants(w *wiring) ([]grant, error) {

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -74,13 +76,21 @@ var secretsManagerEvents = []string{
 	"ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica",
 }
 
+// complianceChangePattern: the changes of every secretguard rule, on secrets
+// and on the workload and account checks' resource types.
 func complianceChangePattern() *awsevents.EventPattern {
+	types := []any{secretResourceType}
+	for _, c := range checks.AllResource() {
+		if !slices.Contains(types, any(c.ResourceType())) {
+			types = append(types, c.ResourceType())
+		}
+	}
 	return &awsevents.EventPattern{
 		Source:     jsii.Strings("aws.config"),
 		DetailType: jsii.Strings("Config Rules Compliance Change"),
 		Detail: &map[string]any{
 			"configRuleName": []any{map[string]any{"prefix": "secretguard-"}},
-			"resourceType":   []any{secretResourceType},
+			"resourceType":   types,
 		},
 	}
 }

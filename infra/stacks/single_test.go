@@ -11,6 +11,7 @@ import (
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/configrule"
+	"github.com/secretguard/secretguard/shared/engine"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/revoke"
@@ -205,7 +206,7 @@ func TestRoleActions(t *testing.T) {
 	want := map[string][]string{
 		"evaluator": sorted(without(configrule.EvaluatorIAMActions(), "sts:", "kms:"), configrule.ResourcePermissions()[0].Actions,
 			logsActions, []string{"sqs:SendMessage"}),
-		"remediator": sorted(secret.IAMActions, remedies.IAMActions(), ledger.IAMActions,
+		"remediator": sorted(secret.IAMActions, remedies.IAMActions(), engine.ResourceActions(), ledger.IAMActions,
 			[]string{"events:PutEvents", "ssm:GetParameter"}, logsActions, consume),
 		"notifier": sorted([]string{"ssm:CreateOpsItem", "ssm:UpdateOpsItem", "securityhub:BatchImportFindings",
 			"securityhub:BatchUpdateFindings", "secretsmanager:GetSecretValue", "sns:Publish",

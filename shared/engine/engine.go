@@ -20,6 +20,7 @@ import (
 	"github.com/secretguard/secretguard/shared/outcome"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/workload"
 )
 
 // DefaultSpokeRole is the role assumed in member accounts.
@@ -68,6 +69,9 @@ type Engine struct {
 	// clients). Tests pass fakes.
 	NewSecrets func(aws.Config) SecretsAPI
 	NewKMS     func(aws.Config) remedies.KMSAPI
+	// NewWorkload builds the observer of workload and account checks for
+	// an account (default: workload.NewObserver).
+	NewWorkload func(cfg aws.Config, accountID string) *workload.Observer
 	// Ledger records decisions (nil: nothing is recorded, no Secret
 	// Compliant events, no claims: local runs without a table).
 	Ledger Ledger
@@ -129,14 +133,24 @@ type clients struct {
 	remedies remedies.Clients
 }
 
-func (e *Engine) clientsFor(ctx context.Context, account, region string) (clients, error) {
+// accountConfig is the config for an account and Region (the spoke role in
+// another account).
+func (e *Engine) accountConfig(ctx context.Context, account, region string) (aws.Config, error) {
 	cfg, err := e.Accounts.For(ctx, account, region, e.RoleName)
 	if err != nil {
 		hint := ""
 		if awsenv.IsAccessDenied(err) {
 			hint = fmt.Sprintf(" (is role %s deployed there, by the member StackSet, and does it trust this function's role?)", e.RoleName)
 		}
-		return clients{}, fmt.Errorf("account %s, %s: cannot reach the account%s: %w", orSelf(account), region, hint, err)
+		return aws.Config{}, fmt.Errorf("account %s, %s: cannot reach the account%s: %w", orSelf(account), region, hint, err)
+	}
+	return cfg, nil
+}
+
+func (e *Engine) clientsFor(ctx context.Context, account, region string) (clients, error) {
+	cfg, err := e.accountConfig(ctx, account, region)
+	if err != nil {
+		return clients{}, err
 	}
 	sm := e.newSecrets(cfg)
 	c := clients{secrets: sm, remedies: remedies.Clients{Secrets: sm, KMS: e.newKMS(cfg)}}

@@ -22,12 +22,13 @@ const (
 var EventActions = []string{"events:PutEvents"}
 
 // Permissions lists what the remediator needs, and where: the Observer's
-// reads and every remedy's actions in each account (the spoke role, and
+// reads, every remedy's actions and the reads of the workload and account
+// checks (ResourceActions) in each account (the spoke role, and
 // the function's own role for its own account), sts:AssumeRole on the spoke
 // role, the baseline's parameter, the table and the bus.
 func Permissions() []configrule.Permission {
 	return []configrule.Permission{
-		{Scope: configrule.ScopeAccount, Actions: slices.Concat(secret.IAMActions, remedies.IAMActions())},
+		{Scope: configrule.ScopeAccount, Actions: slices.Concat(secret.IAMActions, remedies.IAMActions(), ResourceActions())},
 		{Scope: configrule.ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
 		{Scope: configrule.ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
 		{Scope: ScopeTable, Actions: slices.Clone(ledger.IAMActions)},
