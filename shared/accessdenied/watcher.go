@@ -2,17 +2,15 @@ package accessdenied
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/secretguard/secretguard/shared/outcome"
+	"github.com/secretguard/secretguard/shared/outcome/publish"
 )
 
 // EventsAPI is the EventBridge method the Watcher sends with.
@@ -23,7 +21,7 @@ type EventsAPI interface {
 var _ EventsAPI = (*eventbridge.Client)(nil)
 
 // IAMActions are what the Watcher needs besides its Throttle's.
-var IAMActions = []string{"events:PutEvents"}
+var IAMActions = publish.IAMActions
 
 // Watcher turns refused secret reads into Secret Access Denied events.
 type Watcher struct {
@@ -70,19 +68,8 @@ func (w *Watcher) Handle(ctx context.Context, payload []byte) (Result, error) {
 		return Result{Throttled: true}, nil
 	}
 	detail := d.Detail(suppressed)
-	body, err := json.Marshal(detail)
-	if err != nil {
-		return Result{}, err
-	}
-	out, err := w.Events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
-		Source: aws.String(outcome.Source), DetailType: aws.String(outcome.TypeAccessDenied), Detail: aws.String(string(body)),
-		Resources: []string{detail.SecretARN}, Time: aws.Time(detail.Time), EventBusName: aws.String(w.EventBus),
-	}}})
-	switch {
-	case err != nil:
+	if err := publish.Put(ctx, w.Events, w.EventBus, []publish.Event{{DetailType: outcome.TypeAccessDenied, Detail: detail}}); err != nil {
 		return Result{}, fmt.Errorf("PutEvents: %w", err)
-	case out.FailedEntryCount > 0 && len(out.Entries) > 0:
-		return Result{}, fmt.Errorf("PutEvents: %s: %s", aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage))
 	}
 	log.Warn("secret access denied", "detailId", detail.ID, "suppressed", suppressed)
 	return Result{Sent: true, DetailID: detail.ID, Suppressed: suppressed}, nil

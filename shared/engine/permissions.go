@@ -6,6 +6,7 @@ import (
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/ledger"
+	"github.com/secretguard/secretguard/shared/outcome/publish"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/secret"
 )
@@ -19,7 +20,7 @@ const (
 )
 
 // EventActions are what sending events needs.
-var EventActions = []string{"events:PutEvents"}
+var EventActions = publish.IAMActions
 
 // Permissions lists what the remediator needs, and where: the Observer's
 // reads, every remedy's actions and the reads of the workload and account

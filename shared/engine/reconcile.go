@@ -10,6 +10,7 @@ import (
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/outcome"
+	"github.com/secretguard/secretguard/shared/outcome/publish"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/scan"
 	"github.com/secretguard/secretguard/shared/secret"
@@ -81,14 +82,9 @@ type secretRun struct {
 	hash   string           // stateHash(sn)
 	latest map[string]ledger.Latest
 	res    *Result
-	events []event
+	events []publish.Event
 	log    *slog.Logger
 	now    time.Time
-}
-
-type event struct {
-	detailType string
-	detail     outcome.Detail
 }
 
 func (inv *Invocation) reconcile(ctx context.Context, cl clients, obs *secret.Observer, sn *secret.Snapshot, req Request) (Result, error) {

@@ -9,18 +9,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/outcome"
+	"github.com/secretguard/secretguard/shared/outcome/publish"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/secret"
 )
-
-// maxEntriesPerPut is EventBridge's PutEvents limit.
-const maxEntriesPerPut = 10
 
 // record writes the ledger entry of a decision (when there is a ledger)
 // and queues its event (sent by flush).
@@ -41,7 +35,7 @@ func (r *secretRun) record(ctx context.Context, cr *CheckResult, detailType stri
 		}
 	}
 	if r.e.Events != nil {
-		r.events = append(r.events, event{detailType: detailType, detail: r.detail(cr)})
+		r.events = append(r.events, publish.Event{DetailType: detailType, Detail: r.detail(cr)})
 	}
 	return nil
 }
@@ -80,33 +74,11 @@ func (r *secretRun) detail(cr *CheckResult) outcome.Detail {
 func (r *secretRun) flush(ctx context.Context) error {
 	var errs []error
 	for len(r.events) > 0 {
-		n := min(len(r.events), maxEntriesPerPut)
+		n := min(len(r.events), publish.MaxEntries)
 		batch := r.events[:n]
 		r.events = r.events[n:]
-		entries := make([]ebtypes.PutEventsRequestEntry, 0, n)
-		for _, ev := range batch {
-			body, err := json.Marshal(ev.detail)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("event %s: %w", ev.detail.ID, err))
-				continue
-			}
-			entry := ebtypes.PutEventsRequestEntry{Source: aws.String(outcome.Source), DetailType: aws.String(ev.detailType),
-				Detail: aws.String(string(body)), Resources: []string{ev.detail.SecretARN}, Time: aws.Time(ev.detail.Time)}
-			if r.e.EventBus != "" {
-				entry.EventBusName = aws.String(r.e.EventBus)
-			}
-			entries = append(entries, entry)
-		}
-		out, err := r.e.Events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PutEvents (%d events about %s): %w", len(entries), r.sn.ARN, err))
-			continue
-		}
-		for i, e := range out.Entries {
-			if e.ErrorCode != nil && i < len(batch) {
-				errs = append(errs, fmt.Errorf("PutEvents: event %s (%s) refused: %s: %s", batch[i].detail.ID, batch[i].detailType,
-					aws.ToString(e.ErrorCode), aws.ToString(e.ErrorMessage)))
-			}
+		if err := publish.Put(ctx, r.e.Events, r.e.EventBus, batch); err != nil {
+			errs = append(errs, fmt.Errorf("PutEvents (%d events about %s): %w", len(batch), r.sn.ARN, err))
 		}
 	}
 	return errors.Join(errs...)

@@ -7,11 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/secretguard/secretguard/shared/outcome"
+	"github.com/secretguard/secretguard/shared/outcome/publish"
 )
 
 // EventsAPI sends the Secret Revoked event.
@@ -21,7 +20,7 @@ type EventsAPI interface {
 
 var _ EventsAPI = (*eventbridge.Client)(nil)
 
-var emitActions = []string{"events:PutEvents"}
+var emitActions = publish.IAMActions
 
 // maxDetailBytes keeps an event under EventBridge's 256 KB entry limit.
 const maxDetailBytes = 200 * 1024
@@ -50,26 +49,16 @@ func (u *run) stepEmit(ctx context.Context, t *target, rec *recorder) (string, s
 		Owner: s.Tags["owner"], Severity: outcome.SeverityCritical, Annotation: rep.Headline, Why: u.req.Reason,
 		IncidentID: u.req.IncidentID, DryRun: u.req.DryRun, Time: u.now(),
 	}
-	body, err := detailJSON(d, rep)
+	report, err := reportJSON(rep)
 	if err != nil {
 		return "", "", err
 	}
-	entry := ebtypes.PutEventsRequestEntry{
-		Source: aws.String(outcome.Source), DetailType: aws.String(outcome.TypeRevoked), Detail: aws.String(body),
-		Resources: []string{s.ARN}, Time: aws.Time(d.Time),
-	}
-	if u.EventBus != "" {
-		entry.EventBusName = aws.String(u.EventBus)
-	}
+	d.Report = report
+	ev := publish.Event{DetailType: outcome.TypeRevoked, Detail: d}
 	shown := params{"Source": outcome.Source, "DetailType": outcome.TypeRevoked, "EventBusName": u.EventBus,
-		"Resources": entry.Resources, "Detail": map[string]any{"id": id, "severity": d.Severity, "annotation": d.Annotation, "report": fmt.Sprintf("(%d bytes)", len(body))}}
-	var out *eventbridge.PutEventsOutput
-	err = rec.write("events", "PutEvents", params{"Entries": []params{shown}}, func() (err error) {
-		out, err = u.Events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{entry}})
-		if err == nil && out.FailedEntryCount > 0 && len(out.Entries) > 0 {
-			err = fmt.Errorf("%s: %s", aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage))
-		}
-		return err
+		"Resources": []string{s.ARN}, "Detail": map[string]any{"id": id, "severity": d.Severity, "annotation": d.Annotation, "report": fmt.Sprintf("(%d bytes)", len(report))}}
+	err = rec.write("events", "PutEvents", params{"Entries": []params{shown}}, func() error {
+		return publish.Put(ctx, u.Events, u.EventBus, []publish.Event{ev})
 	})
 	if err != nil {
 		p.Err = "the Secret Revoked event was not sent: " + errText(err)
@@ -82,31 +71,24 @@ func (u *run) stepEmit(ctx context.Context, t *target, rec *recorder) (string, s
 	return StepDone, "sent a Secret Revoked event (CRITICAL), id " + id, nil
 }
 
-// detailJSON embeds the report in the detail; a report too large for an
-// event loses its call parameters and reader lists (the state item and the
-// invocation's result keep them).
-func detailJSON(d outcome.Detail, rep *SecretReport) (string, error) {
+// reportJSON is the report as the event carries it; a report too large for
+// an event loses its call parameters and reader lists (the state item and
+// the invocation's result keep them).
+func reportJSON(rep *SecretReport) (json.RawMessage, error) {
 	raw, err := json.Marshal(rep)
-	if err != nil {
-		return "", err
+	if err != nil || len(raw) <= maxDetailBytes {
+		return raw, err
 	}
-	if len(raw) > maxDetailBytes {
-		small := *rep
-		small.Steps = make([]StepRecord, len(rep.Steps))
-		for i, st := range rep.Steps {
-			st.Calls = nil
-			small.Steps[i] = st
-		}
-		if rep.Evidence != nil {
-			ev := *rep.Evidence
-			ev.ResourcePolicy, ev.CloudTrail.Callers = "(omitted: see the revoker's state item)", nil
-			small.Evidence = &ev
-		}
-		if raw, err = json.Marshal(&small); err != nil {
-			return "", err
-		}
+	small := *rep
+	small.Steps = make([]StepRecord, len(rep.Steps))
+	for i, st := range rep.Steps {
+		st.Calls = nil
+		small.Steps[i] = st
 	}
-	d.Report = raw
-	body, err := json.Marshal(d)
-	return string(body), err
+	if rep.Evidence != nil {
+		ev := *rep.Evidence
+		ev.ResourcePolicy, ev.CloudTrail.Callers = "(omitted: see the revoker's state item)", nil
+		small.Evidence = &ev
+	}
+	return json.Marshal(&small)
 }
