@@ -34,7 +34,7 @@ func NamedValue(name, value string) bool {
 
 // detectFormat tries the patterns that need no name.
 func detectFormat(value string) (Kind, bool) {
-	for _, p := range patterns {
+	for _, p := range patterns() {
 		if p.group == 0 && p.reject == nil {
 			if p.re.MatchString(value) {
 				return p.kind, true
