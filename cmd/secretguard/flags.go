@@ -43,3 +43,11 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && f != nil && fileIsTerminal(f)
 }
+
+// checkOutput validates a subcommand's --output value.
+func checkOutput(cmd, output string) error {
+	if output != "table" && output != "json" {
+		return usageError{fmt.Sprintf("%s: --output must be table or json, got %q", cmd, output)}
+	}
+	return nil
+}

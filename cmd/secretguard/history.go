@@ -40,9 +40,10 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := checkOutput("history", output); err != nil {
+		return err
+	}
 	switch {
-	case output != "table" && output != "json":
-		return usageError{fmt.Sprintf("history: --output must be table or json, got %q", output)}
 	case table == "":
 		return usageError{"history: name the ledger's table with --table or TABLE_NAME"}
 	case limit < 0:

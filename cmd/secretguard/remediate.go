@@ -67,9 +67,10 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
+	if err := checkOutput("remediate", o.output); err != nil {
+		return err
+	}
 	switch {
-	case o.output != "table" && o.output != "json":
-		return usageError{fmt.Sprintf("remediate: --output must be table or json, got %q", o.output)}
 	case o.all == (len(o.secrets) > 0):
 		return usageError{"remediate: name the secrets with --secret, or use --all"}
 	}

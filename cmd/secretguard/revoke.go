@@ -82,8 +82,8 @@ func cmdRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if output != "table" && output != "json" {
-		return usageError{fmt.Sprintf("revoke: --output must be table or json, got %q", output)}
+	if err := checkOutput("revoke", output); err != nil {
+		return err
 	}
 	if function != "" && baselineSrc != "" {
 		return usageError{"revoke: --baseline applies to local runs; the function uses its own"}

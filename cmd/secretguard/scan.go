@@ -52,8 +52,8 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if o.output != "table" && o.output != "json" {
-		return usageError{fmt.Sprintf("scan: --output must be table or json, got %q", o.output)}
+	if err := checkOutput("scan", o.output); err != nil {
+		return err
 	}
 	cs, rs, err := selectChecks(o.scope, o.checkIDs)
 	if err != nil {

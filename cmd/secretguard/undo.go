@@ -40,9 +40,10 @@ func cmdUndo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := checkOutput("undo", output); err != nil {
+		return err
+	}
 	switch {
-	case output != "table" && output != "json":
-		return usageError{fmt.Sprintf("undo: --output must be table or json, got %q", output)}
 	case table == "":
 		return usageError{"undo: name the ledger's table with --table or TABLE_NAME"}
 	}
