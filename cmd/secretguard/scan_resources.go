@@ -11,7 +11,7 @@ import (
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/scan"
-	"github.com/secretguard/secretguard/shared/workload"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
 // Scopes of secretguard scan.
@@ -52,7 +52,7 @@ func scanResources(ctx context.Context, cfg aws.Config, b *baseline.Baseline, rs
 	if err != nil {
 		return fmt.Errorf("identify the account: %w", err)
 	}
-	sc := &scan.ResourceScanner{Observer: workload.NewObserver(cfg, aws.ToString(id.Account)), Baseline: b, Checks: rs, Now: clock}
+	sc := &scan.ResourceScanner{Observer: observe.New(cfg, aws.ToString(id.Account)), Baseline: b, Checks: rs, Now: clock}
 	defer progress.done()
 	return sc.Sweep(ctx, func(p scan.ResourcePage) error {
 		sum.Resources += len(p.Resources)

@@ -28,6 +28,7 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
 const (
@@ -171,7 +172,7 @@ func newEnv(t testing.TB) *env {
 	e.h = &Handler{
 		Roles: roles,
 		Evaluator: &configrule.Evaluator{
-			Baseline: baseline.Default(), Accounts: roles, RoleName: testRole,
+			Baseline: baseline.Default(), Accounts: roles, RoleName: testRole, NewWorkload: observe.Factory(nil),
 			NewConfig: func(cfg aws.Config) configrule.ConfigAPI {
 				e.mu.Lock()
 				defer e.mu.Unlock()

@@ -23,6 +23,7 @@ import (
 	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/lambdaenv"
 	"github.com/secretguard/secretguard/shared/metrics"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
 // DefaultSpokeRole is the role assumed in member accounts.
@@ -51,7 +52,7 @@ func setup(ctx context.Context, getenv lambdaenv.Env, out io.Writer, log *slog.L
 		Roles: roles,
 		Evaluator: &configrule.Evaluator{
 			Baseline: b, Accounts: roles, RoleName: role,
-			Invoker: lambdasvc.NewFromConfig(cfg), Counter: counter,
+			Invoker: lambdasvc.NewFromConfig(cfg), Counter: counter, NewWorkload: observe.Factory(nil),
 			Log: log, Metrics: metrics.New(out), FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME"),
 			Sweep: limits,
 		},

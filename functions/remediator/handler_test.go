@@ -26,6 +26,7 @@ import (
 	"github.com/secretguard/secretguard/shared/metrics"
 	"github.com/secretguard/secretguard/shared/outcome"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 	"github.com/secretguard/secretguard/shared/workload/workloadtest"
 )
 
@@ -83,7 +84,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{logs: &bytes.Buffer{}, emf: &bytes.Buffer{}, sm: sm, arn: aws.ToString(out.ARN), ctx: ctx}
 	log := slog.New(slog.NewJSONHandler(f.logs, nil))
 	f.h = &Handler{Roles: roles, Log: log, Metrics: metrics.New(f.emf), Counter: counter, FunctionName: "remediator",
-		Engine: &engine.Engine{Baseline: b, RoleName: engine.DefaultSpokeRole, Log: log, Actor: "test",
+		Engine: &engine.Engine{Baseline: b, RoleName: engine.DefaultSpokeRole, Log: log, Actor: "test", NewWorkload: observe.Factory(nil),
 			Ledger: &ledger.Store{DB: dynamodb.NewFromConfig(cfg), Table: "secretguard"}, Events: eventbridge.NewFromConfig(cfg),
 			Accounts: accountsFunc(func(ctx context.Context, account, region, role string) (aws.Config, error) {
 				switch account {

@@ -46,6 +46,7 @@ import (
 	"github.com/secretguard/secretguard/shared/lambdaenv"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/metrics"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
 func main() {
@@ -85,7 +86,7 @@ func setup(ctx context.Context, getenv lambdaenv.Env, out io.Writer, log *slog.L
 			Baseline: b, Accounts: roles, RoleName: role,
 			Ledger: &ledger.Store{DB: dynamodb.NewFromConfig(cfg), Table: table},
 			Events: eventbridge.NewFromConfig(cfg), EventBus: bus,
-			Actor: "lambda:" + name, Log: log, Preview: preview,
+			Actor: "lambda:" + name, Log: log, Preview: preview, NewWorkload: observe.Factory(nil),
 		},
 	}, nil
 }

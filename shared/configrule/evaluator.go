@@ -19,7 +19,6 @@ import (
 	"github.com/secretguard/secretguard/shared/metrics"
 	"github.com/secretguard/secretguard/shared/scan"
 	"github.com/secretguard/secretguard/shared/secret"
-	"github.com/secretguard/secretguard/shared/workload"
 )
 
 // Accounts hands out an SDK config for an account and Region, assuming
@@ -49,9 +48,9 @@ type Evaluator struct {
 	// (default: the SDK clients). Tests pass fakes.
 	NewConfig  func(aws.Config) ConfigAPI
 	NewSecrets func(aws.Config) secret.SecretsAPI
-	// NewWorkload builds the Observer of the workload and account checks
-	// for an account (default: workload.NewObserver, the SDK clients).
-	NewWorkload func(cfg aws.Config, accountID string) *workload.Observer
+	// NewWorkload builds the observer of the workload and account checks
+	// for an account (observe.Factory; nil: their rules fail, naming it).
+	NewWorkload func(cfg aws.Config, accountID string) scan.ResourceObserver
 	// Invoker hands a sweep over to the next invocation; it uses the
 	// function's own credentials.
 	Invoker Invoker

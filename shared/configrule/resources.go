@@ -4,19 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/scan"
 	"github.com/secretguard/secretguard/shared/workload"
 )
-
-func (e *Evaluator) newWorkload(cfg aws.Config, accountID string) *workload.Observer {
-	if e.NewWorkload != nil {
-		return e.NewWorkload(cfg, accountID)
-	}
-	return workload.NewObserver(cfg, accountID)
-}
 
 // handleResource serves a rule of a workload or account check: a change
 // notification of the check's resource type evaluates that resource, a
@@ -41,15 +32,14 @@ func (r *run) handleResource(ctx context.Context, c checks.ResourceCheck) error 
 	if inv.Event.Continuation != nil {
 		return fmt.Errorf("check %s does not hand over sweeps: unexpected %s", c.ID(), ContinuationKey)
 	}
+	if r.e.NewWorkload == nil {
+		return fmt.Errorf("check %s: this evaluator does not observe workloads (Evaluator.NewWorkload is not set)", c.ID())
+	}
 	cfg, b, err := r.target(ctx)
 	if err != nil {
 		return err
 	}
-	obs := r.e.newWorkload(cfg, r.res.Account)
-	if obs.Now == nil {
-		obs.Now = r.e.Now
-	}
-	sc := &scan.ResourceScanner{Observer: obs, Baseline: b, Checks: []checks.ResourceCheck{c}, Now: r.e.Now}
+	sc := &scan.ResourceScanner{Observer: r.e.NewWorkload(cfg, r.res.Account), Baseline: b, Checks: []checks.ResourceCheck{c}, Now: r.e.Now}
 	r.batch = &Batcher{Client: r.e.newConfig(cfg), ResultToken: inv.Event.ResultToken, MaxAttempts: r.e.PutAttempts, Backoff: r.e.PutBackoff}
 	if inv.Scheduled != nil {
 		return r.stopOnInvalidToken(r.resourceSweep(ctx, sc))

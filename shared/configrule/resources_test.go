@@ -18,6 +18,7 @@ import (
 	"github.com/secretguard/secretguard/shared/scan"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 	"github.com/secretguard/secretguard/shared/workload"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 	"github.com/secretguard/secretguard/shared/workload/workloadtest"
 )
 
@@ -49,10 +50,10 @@ func resourceEvaluator(t *testing.T) (*Evaluator, *fakeConfig, *workloadtest.See
 	srv.Reset(t)
 	cfg := srv.Config(t, "us-east-1")
 	fc := &fakeConfig{}
+	now := func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }
 	e := &Evaluator{
 		Baseline: baseline.Default(), Accounts: selfAccounts{cfg}, RoleName: "spoke",
-		NewConfig: func(aws.Config) ConfigAPI { return fc },
-		Now:       func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) },
+		NewConfig: func(aws.Config) ConfigAPI { return fc }, NewWorkload: observe.Factory(now), Now: now,
 	}
 	return e, fc, workloadtest.New(t, cfg, srv.Endpoint)
 }
@@ -160,8 +161,8 @@ func TestResourceRuleSweeps(t *testing.T) {
 
 	// The caching check cannot read usage (a fake that fails): left out as incomplete.
 	fc.calls = nil
-	e.NewWorkload = func(cfg aws.Config, account string) *workload.Observer {
-		o := workload.NewObserver(cfg, account)
+	e.NewWorkload = func(cfg aws.Config, account string) scan.ResourceObserver {
+		o := observe.New(cfg, account)
 		o.CloudWatch = failingCloudWatch{}
 		return o
 	}
@@ -180,7 +181,7 @@ func TestResourcePermissions(t *testing.T) {
 		t.Fatalf("permissions %+v", ps)
 	}
 	got := strings.Join(ps[0].Actions, ",")
-	for _, a := range workload.IAMActions {
+	for _, a := range observe.IAMActions {
 		if !strings.Contains(got, a) {
 			t.Errorf("ResourcePermissions lacks %s, which the Observer calls", a)
 		}

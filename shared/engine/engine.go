@@ -19,8 +19,8 @@ import (
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/outcome"
 	"github.com/secretguard/secretguard/shared/remedies"
+	"github.com/secretguard/secretguard/shared/scan"
 	"github.com/secretguard/secretguard/shared/secret"
-	"github.com/secretguard/secretguard/shared/workload"
 )
 
 // DefaultSpokeRole is the role assumed in member accounts.
@@ -70,8 +70,10 @@ type Engine struct {
 	NewSecrets func(aws.Config) SecretsAPI
 	NewKMS     func(aws.Config) remedies.KMSAPI
 	// NewWorkload builds the observer of workload and account checks for
-	// an account (default: workload.NewObserver).
-	NewWorkload func(cfg aws.Config, accountID string) *workload.Observer
+	// an account (observe.New in the workloads function). Nil: this engine
+	// does not handle those checks (ReconcileResource fails), and the
+	// binary does not link their SDK clients.
+	NewWorkload func(cfg aws.Config, accountID string) scan.ResourceObserver
 	// Ledger records decisions (nil: nothing is recorded, no Secret
 	// Compliant events, no claims: local runs without a table).
 	Ledger Ledger

@@ -25,6 +25,7 @@ import (
 	"github.com/secretguard/secretguard/shared/testutil/awsfix"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 	"github.com/secretguard/secretguard/shared/tickets"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
 func TestMain(m *testing.M) { os.Exit(motoserver.Main(m)) }
@@ -109,6 +110,7 @@ func (e *env) engine() *engine.Engine {
 		Baseline: e.b, Accounts: accountsFunc(e.config), Actor: "test",
 		NewSecrets: func(cfg aws.Config) engine.SecretsAPI { return e.aws.wrap(secretsmanager.NewFromConfig(cfg)) },
 		Ledger:     e.store, Events: e.events, Now: e.now,
+		NewWorkload: observe.Factory(e.now),
 	}
 }
 

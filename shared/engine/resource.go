@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/outcome"
@@ -57,13 +55,6 @@ func AccountARN(partition, region, account string) string {
 	return "arn:" + partition + ":iam:" + region + ":" + account + ":root"
 }
 
-func (e *Engine) newWorkload(cfg aws.Config, account string) *workload.Observer {
-	if e.NewWorkload != nil {
-		return e.NewWorkload(cfg, account)
-	}
-	return workload.NewObserver(cfg, account)
-}
-
 // ReconcileResource observes one resource, evaluates the check on it and
 // acts by the check's mode: report logs only; ticket and remediate send
 // one Secret Needs Attention (no remedy exists for these checks),
@@ -83,15 +74,14 @@ func (inv *Invocation) ReconcileResource(ctx context.Context, req ResourceReques
 	case req.AccountID == "" || req.Region == "":
 		return res, errors.New("a resource check needs the resource's account and Region")
 	}
+	if e.NewWorkload == nil {
+		return res, errors.New("this function does not handle workload and account checks (Engine.NewWorkload is not set): they are served by secretguard-workloads")
+	}
 	cfg, err := e.accountConfig(ctx, req.AccountID, req.Region)
 	if err != nil {
 		return res, err
 	}
-	obs := e.newWorkload(cfg, req.AccountID)
-	if obs.Now == nil {
-		obs.Now = e.Now
-	}
-	sc := &scan.ResourceScanner{Observer: obs, Baseline: e.Baseline, Checks: []checks.ResourceCheck{c}, Now: e.Now}
+	sc := &scan.ResourceScanner{Observer: e.NewWorkload(cfg, req.AccountID), Baseline: e.Baseline, Checks: []checks.ResourceCheck{c}, Now: e.Now}
 	r, results, err := sc.Resource(ctx, req.ResourceType, req.ResourceID)
 	if errors.Is(err, workload.ErrNotFound) || (err == nil && r.Gone) {
 		res.Gone = true

@@ -35,10 +35,21 @@ func EvaluateResource(r *workload.Resource, cs []checks.ResourceCheck, b *baseli
 	return out
 }
 
+// ResourceObserver reads workloads and account settings in one account and
+// Region: observe.Observer, declared here so that what only evaluates
+// (and the remediator, which links scan) does not link its SDK clients.
+type ResourceObserver interface {
+	Functions(ctx context.Context, fn func([]*workload.Resource) error) error
+	TaskDefinitions(ctx context.Context, fn func([]*workload.Resource) error) error
+	Function(ctx context.Context, id string) (*workload.Resource, error)
+	TaskDefinition(ctx context.Context, id string) (*workload.Resource, error)
+	Account(ctx context.Context, needs workload.AccountNeeds) (*workload.Resource, error)
+}
+
 // ResourceScanner evaluates workloads and account settings of one account
 // and Region with a set of resource checks.
 type ResourceScanner struct {
-	Observer *workload.Observer
+	Observer ResourceObserver
 	Baseline *baseline.Baseline
 	Checks   []checks.ResourceCheck
 	Now      func() time.Time

@@ -19,6 +19,7 @@ import (
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 	"github.com/secretguard/secretguard/shared/vpcendpoint"
 	"github.com/secretguard/secretguard/shared/workload"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 	"github.com/secretguard/secretguard/shared/workload/workloadtest"
 )
 
@@ -31,7 +32,7 @@ func ctx(t *testing.T) context.Context { return workloadtest.Context(t) }
 type env struct {
 	t   *testing.T
 	ec2 *ec2.Client
-	obs *workload.Observer
+	obs *observe.Observer
 	s   *workloadtest.Seeder
 }
 
@@ -39,7 +40,7 @@ func setup(t *testing.T) *env {
 	srv := motoserver.Start(t)
 	srv.Reset(t)
 	cfg := srv.Config(t, region)
-	return &env{t: t, ec2: ec2.NewFromConfig(cfg), obs: workload.NewObserver(cfg, motoserver.TestAccount), s: workloadtest.New(t, cfg, srv.Endpoint)}
+	return &env{t: t, ec2: ec2.NewFromConfig(cfg), obs: observe.New(cfg, motoserver.TestAccount), s: workloadtest.New(t, cfg, srv.Endpoint)}
 }
 
 func (e *env) account() *workload.Resource {

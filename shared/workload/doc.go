@@ -1,4 +1,4 @@
-// Package workload observes what secretguard checks beyond the secrets
+// Package workload models what secretguard checks beyond the secrets
 // themselves: Lambda functions and ECS task definitions (where plaintext
 // credentials hide in environments), and an account's settings in a Region
 // (CloudTrail trails, the VPCs that hold workloads and their Secrets
@@ -10,21 +10,9 @@
 // ID the resource ID Config evaluates: a function's name, a task
 // definition's ARN, the account ID.
 //
-// The Observer declares only the SDK methods it calls (LambdaAPI, ECSAPI,
-// SSMAPI, EC2API, CloudTrailAPI, CloudWatchAPI), so the SDK clients satisfy
-// them and tests pass fakes; IAMActions lists their permissions. It never
-// reads a secret value and never decrypts a parameter: SecureString
-// parameters are listed by name (DescribeParameters) and only String and
-// StringList values are fetched (GetParameters without decryption).
-// Environment values are held only to be scanned: credscan.Var and
-// Parameter hide them from JSON and fmt.
-//
-// What it reads is bounded whatever the account holds: ListFunctions and
-// ListTaskDefinitions are consumed page by page, at most MaxContainers
-// containers and MaxEnvPerContainer variables are kept per task definition
-// or function, and at most MaxParameters parameters per account. A part of
-// an account that cannot be read (access denied, say) leaves its Known
-// flag false and says why in Resource.Problem; a function or task
-// definition that cannot be fully read carries a Problem too, and the
-// sweep goes on.
+// This package is the model only: it links no SDK service client, so the
+// checks (and every function that links them) stay small. The Observer
+// that reads these resources from AWS is in the subpackage observe, which
+// only the functions that observe workloads (the evaluator, the workloads
+// function, the CLI) import.
 package workload

@@ -1,4 +1,4 @@
-package workload_test
+package observe_test
 
 import (
 	"context"
@@ -12,8 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
+	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 	"github.com/secretguard/secretguard/shared/workload"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 	"github.com/secretguard/secretguard/shared/workload/workloadtest"
 )
 
@@ -21,12 +23,12 @@ func TestMain(m *testing.M) { os.Exit(motoserver.Main(m)) }
 
 const region = "us-east-1"
 
-func setup(t *testing.T) (*workload.Observer, *workloadtest.Seeder) {
+func setup(t *testing.T) (*observe.Observer, *workloadtest.Seeder) {
 	t.Helper()
 	srv := motoserver.Start(t)
 	srv.Reset(t)
 	cfg := srv.Config(t, region)
-	o := workload.NewObserver(cfg, motoserver.TestAccount)
+	o := observe.New(cfg, motoserver.TestAccount)
 	o.CloudWatch = &fakeCloudWatch{} // moto has no AWS/Usage metrics
 	return o, workloadtest.New(t, cfg, srv.Endpoint)
 }
@@ -233,5 +235,17 @@ func TestEnvironmentBounds(t *testing.T) {
 	}
 	if len(r.Function.Env) != 150 || r.Function.Env[0].Name != "V000" {
 		t.Errorf("%d vars, first %v", len(r.Function.Env), r.Function.Env[0])
+	}
+}
+
+// TestChecksActionsDeclared: every action a resource check declares is one
+// the Observer declares (and so one infra grants).
+func TestChecksActionsDeclared(t *testing.T) {
+	for _, c := range checks.AllResource() {
+		for _, a := range c.IAMActions() {
+			if !slices.Contains(observe.IAMActions, a) {
+				t.Errorf("%s: action %s is not one the Observer declares", c.ID(), a)
+			}
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package workload
+package observe
 
 import (
 	"context"
@@ -21,6 +21,9 @@ import (
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/credscan"
+	"github.com/secretguard/secretguard/shared/scan"
+
+	"github.com/secretguard/secretguard/shared/workload"
 )
 
 // LambdaAPI is the set of Lambda methods the Observer calls.
@@ -84,19 +87,8 @@ var IAMActions = []string{
 	"cloudwatch:GetMetricData",
 }
 
-// Limits that keep one observation bounded whatever the account holds.
-const (
-	// MaxParameters bounds the parameters one account observation reads.
-	MaxParameters = 10000
-	// MaxContainers bounds the containers kept per task definition (ECS
-	// allows 10; more means a hostile or broken input).
-	MaxContainers = 100
-	// MaxEnvPerContainer bounds the variables kept per container or
-	// function.
-	MaxEnvPerContainer = 1000
-	// maxNamesPerVPC bounds the workload names kept per VPC for messages.
-	maxNamesPerVPC = 5
-)
+// maxNamesPerVPC bounds the workload names kept per VPC for messages.
+const maxNamesPerVPC = 5
 
 // Observer reads workloads and account settings in one account and Region.
 // Any client may be nil when no selected check needs it.
@@ -116,14 +108,27 @@ type Observer struct {
 	UsageHours int
 }
 
-// NewObserver builds an Observer with the SDK clients of cfg.
-func NewObserver(cfg aws.Config, accountID string) *Observer {
+// New builds an Observer with the SDK clients of cfg.
+func New(cfg aws.Config, accountID string) *Observer {
 	return &Observer{
 		Lambda: lambda.NewFromConfig(cfg), ECS: ecs.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg),
 		EC2: ec2.NewFromConfig(cfg), CloudTrail: cloudtrail.NewFromConfig(cfg), CloudWatch: cloudwatch.NewFromConfig(cfg),
 		AccountID: accountID, Region: cfg.Region,
 	}
 }
+
+// Factory returns a constructor of Observers with the SDK clients and the
+// clock now (nil: time.Now), as engine.Engine and configrule.Evaluator
+// take it.
+func Factory(now func() time.Time) func(cfg aws.Config, accountID string) scan.ResourceObserver {
+	return func(cfg aws.Config, accountID string) scan.ResourceObserver {
+		o := New(cfg, accountID)
+		o.Now = now
+		return o
+	}
+}
+
+var _ scan.ResourceObserver = (*Observer)(nil)
 
 func (o *Observer) now() time.Time {
 	if o.Now != nil {
@@ -134,21 +139,18 @@ func (o *Observer) now() time.Time {
 
 func (o *Observer) partition() string { return awsenv.Partition(o.Region) }
 
-// ErrNotFound is returned when the resource asked for does not exist.
-var ErrNotFound = errors.New("not found")
-
 // Functions lists every function of the Region (ListFunctions pages of 50,
 // which carry the environment) and calls fn with each page. Tags are read
 // (ListTags) only for functions that have an environment: a function
 // without one is compliant whatever its tags say.
-func (o *Observer) Functions(ctx context.Context, fn func([]*Resource) error) error {
+func (o *Observer) Functions(ctx context.Context, fn func([]*workload.Resource) error) error {
 	var marker *string
 	for {
 		out, err := o.Lambda.ListFunctions(ctx, &lambda.ListFunctionsInput{Marker: marker})
 		if err != nil {
 			return fmt.Errorf("lambda ListFunctions: %w", err)
 		}
-		page := make([]*Resource, 0, len(out.Functions))
+		page := make([]*workload.Resource, 0, len(out.Functions))
 		for i := range out.Functions {
 			r := o.functionResource(&out.Functions[i])
 			if len(r.Function.Env) > 0 {
@@ -167,11 +169,11 @@ func (o *Observer) Functions(ctx context.Context, fn func([]*Resource) error) er
 
 // Function reads one function by name or ARN (GetFunction, which carries
 // its tags).
-func (o *Observer) Function(ctx context.Context, id string) (*Resource, error) {
+func (o *Observer) Function(ctx context.Context, id string) (*workload.Resource, error) {
 	out, err := o.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(id)})
 	switch {
 	case awsenv.IsNotFound(err):
-		return nil, fmt.Errorf("function %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("function %s: %w", id, workload.ErrNotFound)
 	case err != nil:
 		return nil, fmt.Errorf("lambda GetFunction %s: %w", id, err)
 	case out.Configuration == nil:
@@ -182,10 +184,10 @@ func (o *Observer) Function(ctx context.Context, id string) (*Resource, error) {
 	return r, nil
 }
 
-func (o *Observer) functionResource(c *lambdatypes.FunctionConfiguration) *Resource {
-	r := &Resource{
-		Type: TypeFunction, ARN: aws.ToString(c.FunctionArn), Name: aws.ToString(c.FunctionName),
-		AccountID: o.AccountID, Region: o.Region, Partition: o.partition(), Function: &Function{},
+func (o *Observer) functionResource(c *lambdatypes.FunctionConfiguration) *workload.Resource {
+	r := &workload.Resource{
+		Type: workload.TypeFunction, ARN: aws.ToString(c.FunctionArn), Name: aws.ToString(c.FunctionName),
+		AccountID: o.AccountID, Region: o.Region, Partition: o.partition(), Function: &workload.Function{},
 	}
 	r.ID = r.Name // AWS Config records a function by its name
 	if a, err := arn.Parse(r.ARN); err == nil {
@@ -203,7 +205,7 @@ func (o *Observer) functionResource(c *lambdatypes.FunctionConfiguration) *Resou
 	return r
 }
 
-func (o *Observer) functionTags(ctx context.Context, r *Resource) {
+func (o *Observer) functionTags(ctx context.Context, r *workload.Resource) {
 	out, err := o.Lambda.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(r.ARN)})
 	if err != nil {
 		r.Problem = "tags not read: " + describeErr(err)
@@ -218,13 +220,13 @@ func sortedVars(m map[string]string) []credscan.Var {
 	if len(m) == 0 {
 		return nil
 	}
-	out := make([]credscan.Var, 0, min(len(m), MaxEnvPerContainer))
+	out := make([]credscan.Var, 0, min(len(m), workload.MaxEnvPerContainer))
 	for k, v := range m {
 		out = append(out, credscan.Var{Name: k, Value: v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	if len(out) > MaxEnvPerContainer {
-		out = out[:MaxEnvPerContainer]
+	if len(out) > workload.MaxEnvPerContainer {
+		out = out[:workload.MaxEnvPerContainer]
 	}
 	return out
 }
@@ -233,18 +235,18 @@ func sortedVars(m map[string]string) []credscan.Var {
 // and calls fn once per listed page (up to 100 revisions, each described
 // with its tags). A revision that cannot be described is returned with a
 // Problem; one deregistered meanwhile is Gone.
-func (o *Observer) TaskDefinitions(ctx context.Context, fn func([]*Resource) error) error {
+func (o *Observer) TaskDefinitions(ctx context.Context, fn func([]*workload.Resource) error) error {
 	var token *string
 	for {
 		out, err := o.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{Status: ecstypes.TaskDefinitionStatusActive, NextToken: token})
 		if err != nil {
 			return fmt.Errorf("ecs ListTaskDefinitions: %w", err)
 		}
-		page := make([]*Resource, 0, len(out.TaskDefinitionArns))
+		page := make([]*workload.Resource, 0, len(out.TaskDefinitionArns))
 		for _, a := range out.TaskDefinitionArns {
 			r, err := o.TaskDefinition(ctx, a)
 			switch {
-			case errors.Is(err, ErrNotFound):
+			case errors.Is(err, workload.ErrNotFound):
 				r = o.taskDefinitionStub(a)
 				r.Gone = true
 			case err != nil:
@@ -263,30 +265,30 @@ func (o *Observer) TaskDefinitions(ctx context.Context, fn func([]*Resource) err
 }
 
 // TaskDefinition describes one revision by ARN or family:revision.
-func (o *Observer) TaskDefinition(ctx context.Context, id string) (*Resource, error) {
+func (o *Observer) TaskDefinition(ctx context.Context, id string) (*workload.Resource, error) {
 	out, err := o.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
 		TaskDefinition: aws.String(id), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
 	})
 	switch {
 	case err != nil && (awsenv.IsNotFound(err) || isECSMissing(err)):
-		return nil, fmt.Errorf("task definition %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("task definition %s: %w", id, workload.ErrNotFound)
 	case err != nil:
 		return nil, fmt.Errorf("ecs DescribeTaskDefinition %s: %w", id, err)
 	case out.TaskDefinition == nil:
-		return nil, fmt.Errorf("ecs DescribeTaskDefinition %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("ecs DescribeTaskDefinition %s: %w", id, workload.ErrNotFound)
 	}
 	td := out.TaskDefinition
 	r := o.taskDefinitionStub(aws.ToString(td.TaskDefinitionArn))
-	r.TaskDefinition = &TaskDefinition{Family: aws.ToString(td.Family), Revision: td.Revision, Status: string(td.Status)}
+	r.TaskDefinition = &workload.TaskDefinition{Family: aws.ToString(td.Family), Revision: td.Revision, Status: string(td.Status)}
 	r.Name = fmt.Sprintf("%s:%d", r.TaskDefinition.Family, td.Revision)
 	for i, c := range td.ContainerDefinitions {
-		if i == MaxContainers {
-			r.Problem = fmt.Sprintf("only the first %d of %d containers were checked", MaxContainers, len(td.ContainerDefinitions))
+		if i == workload.MaxContainers {
+			r.Problem = fmt.Sprintf("only the first %d of %d containers were checked", workload.MaxContainers, len(td.ContainerDefinitions))
 			break
 		}
-		ct := Container{Name: aws.ToString(c.Name), Secrets: len(c.Secrets)}
+		ct := workload.Container{Name: aws.ToString(c.Name), Secrets: len(c.Secrets)}
 		for j, kv := range c.Environment {
-			if j == MaxEnvPerContainer {
+			if j == workload.MaxEnvPerContainer {
 				break
 			}
 			ct.Env = append(ct.Env, credscan.Var{Name: aws.ToString(kv.Name), Value: aws.ToString(kv.Value)})
@@ -303,8 +305,8 @@ func (o *Observer) TaskDefinition(ctx context.Context, id string) (*Resource, er
 }
 
 // taskDefinitionStub is a task definition known only by its ARN.
-func (o *Observer) taskDefinitionStub(id string) *Resource {
-	r := &Resource{Type: TypeTaskDefinition, ARN: id, ID: id, Name: id, AccountID: o.AccountID, Region: o.Region, Partition: o.partition()}
+func (o *Observer) taskDefinitionStub(id string) *workload.Resource {
+	r := &workload.Resource{Type: workload.TypeTaskDefinition, ARN: id, ID: id, Name: id, AccountID: o.AccountID, Region: o.Region, Partition: o.partition()}
 	if a, err := arn.Parse(id); err == nil {
 		r.AccountID, r.Region, r.Partition = a.AccountID, a.Region, a.Partition
 		r.Name = strings.TrimPrefix(a.Resource, "task-definition/")

@@ -1,4 +1,4 @@
-package workload
+package observe
 
 import (
 	"context"
@@ -18,41 +18,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/secretguard/secretguard/shared/workload"
 )
-
-// AccountNeeds says which parts of an Account to read.
-type AccountNeeds struct {
-	Trails     bool
-	Network    bool
-	Usage      bool
-	Parameters bool
-}
-
-// Any reports whether anything is needed.
-func (n AccountNeeds) Any() bool { return n.Trails || n.Network || n.Usage || n.Parameters }
-
-// Merge returns what either needs.
-func (n AccountNeeds) Merge(m AccountNeeds) AccountNeeds {
-	return AccountNeeds{Trails: n.Trails || m.Trails, Network: n.Network || m.Network, Usage: n.Usage || m.Usage, Parameters: n.Parameters || m.Parameters}
-}
-
-// EndpointServiceName is the Secrets Manager interface endpoint service in
-// a Region: com.amazonaws.<region>.secretsmanager, with the cn. prefix in
-// the China Regions.
-func EndpointServiceName(partition, region string) string {
-	if partition == "aws-cn" {
-		return "cn.com.amazonaws." + region + ".secretsmanager"
-	}
-	return "com.amazonaws." + region + ".secretsmanager"
-}
 
 // Account reads the account-level settings the needs ask for. A part that
 // cannot be read leaves its Known flag false and says why in Problem;
 // Account itself fails only for a cancelled context.
-func (o *Observer) Account(ctx context.Context, needs AccountNeeds) (*Resource, error) {
-	r := &Resource{
-		Type: TypeAccount, ID: o.AccountID, Name: o.AccountID, AccountID: o.AccountID, Region: o.Region,
-		Partition: o.partition(), Account: &Account{},
+func (o *Observer) Account(ctx context.Context, needs workload.AccountNeeds) (*workload.Resource, error) {
+	r := &workload.Resource{
+		Type: workload.TypeAccount, ID: o.AccountID, Name: o.AccountID, AccountID: o.AccountID, Region: o.Region,
+		Partition: o.partition(), Account: &workload.Account{},
 	}
 	a := r.Account
 	var problems []string
@@ -88,7 +64,7 @@ func (o *Observer) Account(ctx context.Context, needs AccountNeeds) (*Resource, 
 // trails reads every trail that applies to the Region, its status and its
 // selectors (by ARN, which also works for a multi-Region trail whose home
 // is another Region).
-func (o *Observer) trails(ctx context.Context, a *Account) error {
+func (o *Observer) trails(ctx context.Context, a *workload.Account) error {
 	out, err := o.CloudTrail.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
 	if err != nil {
 		return fmt.Errorf("cloudtrail DescribeTrails: %w", err)
@@ -99,7 +75,7 @@ func (o *Observer) trails(ctx context.Context, a *Account) error {
 		if home != "" && home != o.Region && !multi {
 			continue
 		}
-		tr := Trail{Name: aws.ToString(t.Name), ARN: aws.ToString(t.TrailARN), HomeRegion: home, MultiRegion: multi, Organization: aws.ToBool(t.IsOrganizationTrail)}
+		tr := workload.Trail{Name: aws.ToString(t.Name), ARN: aws.ToString(t.TrailARN), HomeRegion: home, MultiRegion: multi, Organization: aws.ToBool(t.IsOrganizationTrail)}
 		id := tr.ARN
 		if id == "" {
 			id = tr.Name
@@ -125,10 +101,10 @@ func (o *Observer) trails(ctx context.Context, a *Account) error {
 	return nil
 }
 
-func convertSelectors(in []cttypes.EventSelector) []EventSelector {
-	out := make([]EventSelector, 0, len(in))
+func convertSelectors(in []cttypes.EventSelector) []workload.EventSelector {
+	out := make([]workload.EventSelector, 0, len(in))
 	for _, s := range in {
-		out = append(out, EventSelector{
+		out = append(out, workload.EventSelector{
 			ReadWriteType:                 string(s.ReadWriteType),
 			IncludeManagementEvents:       s.IncludeManagementEvents == nil || *s.IncludeManagementEvents,
 			ExcludeManagementEventSources: s.ExcludeManagementEventSources,
@@ -137,12 +113,12 @@ func convertSelectors(in []cttypes.EventSelector) []EventSelector {
 	return out
 }
 
-func convertAdvanced(in []cttypes.AdvancedEventSelector) []AdvancedSelector {
-	out := make([]AdvancedSelector, 0, len(in))
+func convertAdvanced(in []cttypes.AdvancedEventSelector) []workload.AdvancedSelector {
+	out := make([]workload.AdvancedSelector, 0, len(in))
 	for _, s := range in {
-		as := AdvancedSelector{Name: aws.ToString(s.Name)}
+		as := workload.AdvancedSelector{Name: aws.ToString(s.Name)}
 		for _, f := range s.FieldSelectors {
-			as.Fields = append(as.Fields, FieldSelector{
+			as.Fields = append(as.Fields, workload.FieldSelector{
 				Field: aws.ToString(f.Field), Equals: f.Equals, NotEquals: f.NotEquals,
 				StartsWith: f.StartsWith, NotStartsWith: f.NotStartsWith, EndsWith: f.EndsWith, NotEndsWith: f.NotEndsWith,
 			})
@@ -155,12 +131,12 @@ func convertAdvanced(in []cttypes.AdvancedEventSelector) []AdvancedSelector {
 // network finds the VPCs that hold Lambda functions (VpcConfig) or ECS
 // services (awsvpc network configuration), and the Secrets Manager
 // interface endpoints of the Region.
-func (o *Observer) network(ctx context.Context, a *Account, partition string) error {
-	vpcs := map[string]*VPC{}
+func (o *Observer) network(ctx context.Context, a *workload.Account, partition string) error {
+	vpcs := map[string]*workload.VPC{}
 	add := func(vpc, name string, service bool) {
 		v := vpcs[vpc]
 		if v == nil {
-			v = &VPC{ID: vpc}
+			v = &workload.VPC{ID: vpc}
 			vpcs[vpc] = v
 		}
 		v.Count++
@@ -216,7 +192,7 @@ func (o *Observer) network(ctx context.Context, a *Account, partition string) er
 	sort.Slice(a.VPCs, func(i, j int) bool { return a.VPCs[i].ID < a.VPCs[j].ID })
 
 	in := &ec2.DescribeVpcEndpointsInput{Filters: []ec2types.Filter{
-		{Name: aws.String("service-name"), Values: []string{EndpointServiceName(partition, o.Region)}},
+		{Name: aws.String("service-name"), Values: []string{workload.EndpointServiceName(partition, o.Region)}},
 	}}
 	for {
 		out, err := o.EC2.DescribeVpcEndpoints(ctx, in)
@@ -227,7 +203,7 @@ func (o *Observer) network(ctx context.Context, a *Account, partition string) er
 			if e.VpcEndpointType != "" && e.VpcEndpointType != ec2types.VpcEndpointTypeInterface {
 				continue
 			}
-			a.Endpoints = append(a.Endpoints, Endpoint{
+			a.Endpoints = append(a.Endpoints, workload.Endpoint{
 				ID: aws.ToString(e.VpcEndpointId), VPCID: aws.ToString(e.VpcId),
 				State: string(e.State), PrivateDNSEnabled: aws.ToBool(e.PrivateDnsEnabled),
 			})
@@ -313,34 +289,25 @@ func (o *Observer) subnetVPCs(ctx context.Context, workloads []placed) (map[stri
 	return m, nil
 }
 
-// Usage metric of GetSecretValue calls (AWS/Usage, CallCount).
-const (
-	UsageNamespace = "AWS/Usage"
-	UsageMetric    = "CallCount"
-)
-
-// UsageDimensions are the dimensions of the GetSecretValue call count.
-var UsageDimensions = map[string]string{"Service": "Secrets Manager", "Type": "API", "Resource": "GetSecretValue", "Class": "None"}
-
 // usage reads the hourly GetSecretValue call counts of the last UsageHours
 // whole hours.
-func (o *Observer) usage(ctx context.Context, a *Account) error {
+func (o *Observer) usage(ctx context.Context, a *workload.Account) error {
 	hours := o.UsageHours
 	if hours <= 0 {
 		hours = 24
 	}
 	end := o.now().UTC().Truncate(time.Hour)
 	start := end.Add(-time.Duration(hours) * time.Hour)
-	dims := make([]cwtypes.Dimension, 0, len(UsageDimensions))
+	dims := make([]cwtypes.Dimension, 0, len(workload.UsageDimensions))
 	for _, k := range []string{"Service", "Type", "Resource", "Class"} {
-		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(UsageDimensions[k])})
+		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(workload.UsageDimensions[k])})
 	}
 	in := &cloudwatch.GetMetricDataInput{
 		StartTime: aws.Time(start), EndTime: aws.Time(end), ScanBy: cwtypes.ScanByTimestampAscending,
 		MetricDataQueries: []cwtypes.MetricDataQuery{{
 			Id: aws.String("calls"),
 			MetricStat: &cwtypes.MetricStat{
-				Metric: &cwtypes.Metric{Namespace: aws.String(UsageNamespace), MetricName: aws.String(UsageMetric), Dimensions: dims},
+				Metric: &cwtypes.Metric{Namespace: aws.String(workload.UsageNamespace), MetricName: aws.String(workload.UsageMetric), Dimensions: dims},
 				Period: aws.Int32(3600), Stat: aws.String("Sum"),
 			},
 		}},
@@ -365,7 +332,7 @@ func (o *Observer) usage(ctx context.Context, a *Account) error {
 			break
 		}
 	}
-	a.Usage = Usage{Start: start, Hourly: hourly}
+	a.Usage = workload.Usage{Start: start, Hourly: hourly}
 	a.UsageKnown = true
 	return nil
 }
@@ -373,7 +340,7 @@ func (o *Observer) usage(ctx context.Context, a *Account) error {
 // parameters lists the Region's parameters (at most MaxParameters) and
 // reads the values of String and StringList ones. SecureString values are
 // never read: the checks judge those by name.
-func (o *Observer) parameters(ctx context.Context, a *Account) error {
+func (o *Observer) parameters(ctx context.Context, a *workload.Account) error {
 	in := &ssm.DescribeParametersInput{MaxResults: aws.Int32(50)}
 	for {
 		out, err := o.SSM.DescribeParameters(ctx, in)
@@ -381,11 +348,11 @@ func (o *Observer) parameters(ctx context.Context, a *Account) error {
 			return fmt.Errorf("ssm DescribeParameters: %w", err)
 		}
 		for _, p := range out.Parameters {
-			if len(a.Parameters) == MaxParameters {
+			if len(a.Parameters) == workload.MaxParameters {
 				a.ParametersTruncated = true
 				break
 			}
-			a.Parameters = append(a.Parameters, Parameter{Name: aws.ToString(p.Name), ARN: aws.ToString(p.ARN), Type: string(p.Type)})
+			a.Parameters = append(a.Parameters, workload.Parameter{Name: aws.ToString(p.Name), ARN: aws.ToString(p.ARN), Type: string(p.Type)})
 		}
 		if in.NextToken = out.NextToken; aws.ToString(in.NextToken) == "" || a.ParametersTruncated {
 			break

@@ -1,4 +1,4 @@
-package workload_test
+package observe_test
 
 import (
 	"context"
