@@ -74,6 +74,10 @@ type Engine struct {
 	// does not handle those checks (ReconcileResource fails), and the
 	// binary does not link their SDK clients.
 	NewWorkload func(cfg aws.Config, accountID string) scan.ResourceObserver
+	// ResourceRemedies fix workload and account checks' findings in
+	// remediate mode (vpcendpoint.Remedy); a finding whose remedy is not
+	// here is ticketed.
+	ResourceRemedies []ResourceRemedy
 	// Ledger records decisions (nil: nothing is recorded, no Secret
 	// Compliant events, no claims: local runs without a table).
 	Ledger Ledger

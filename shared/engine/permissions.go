@@ -23,13 +23,25 @@ const (
 var EventActions = publish.IAMActions
 
 // Permissions lists what the remediator needs, and where: the Observer's
-// reads, every remedy's actions and the reads of the workload and account
-// checks (ResourceActions) in each account (the spoke role, and
+// reads and every remedy's actions in each account (the spoke role, and
 // the function's own role for its own account), sts:AssumeRole on the spoke
 // role, the baseline's parameter, the table and the bus.
 func Permissions() []configrule.Permission {
+	return permissions(slices.Concat(secret.IAMActions, remedies.IAMActions()))
+}
+
+// ResourcePermissions lists what an engine that serves the workload and
+// account checks needs (the workloads function): the checks' reads
+// (ResourceActions) and the given remedies' actions in each account, and
+// the rest as Permissions.
+func ResourcePermissions(remedyActions ...[]string) []configrule.Permission {
+	return permissions(slices.Concat(append([][]string{ResourceActions()}, remedyActions...)...))
+}
+
+func permissions(account []string) []configrule.Permission {
+	slices.Sort(account)
 	return []configrule.Permission{
-		{Scope: configrule.ScopeAccount, Actions: slices.Concat(secret.IAMActions, remedies.IAMActions(), ResourceActions())},
+		{Scope: configrule.ScopeAccount, Actions: slices.Compact(account)},
 		{Scope: configrule.ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
 		{Scope: configrule.ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
 		{Scope: ScopeTable, Actions: slices.Clone(ledger.IAMActions)},
@@ -37,10 +49,10 @@ func Permissions() []configrule.Permission {
 	}
 }
 
-// IAMActions is every action of Permissions, sorted, without duplicates.
-func IAMActions() []string {
+// IAMActions is every action of ps, sorted, without duplicates.
+func IAMActions(ps []configrule.Permission) []string {
 	var all []string
-	for _, p := range Permissions() {
+	for _, p := range ps {
 		all = append(all, p.Actions...)
 	}
 	slices.Sort(all)

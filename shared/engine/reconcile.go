@@ -85,6 +85,9 @@ type secretRun struct {
 	events []publish.Event
 	log    *slog.Logger
 	now    time.Time
+	// resource: the subject is a workload or account resource standing
+	// where a secret would (ReconcileResource), not a secret.
+	resource bool
 }
 
 func (inv *Invocation) reconcile(ctx context.Context, cl clients, obs *secret.Observer, sn *secret.Snapshot, req Request) (Result, error) {
@@ -234,7 +237,7 @@ func (r *secretRun) ticket(ctx context.Context, cr *CheckResult, plan *remedies.
 	if won, err := r.setLatest(ctx, cr, OutcomeTicketed, key); !won {
 		return err
 	}
-	if cr.Before == nil {
+	if cr.Before == nil && !r.resource {
 		cr.Before = statePtr(remedies.StateOf(r.sn))
 	}
 	return r.record(ctx, cr, outcome.TypeNeedsAttention, nil, nil)

@@ -16,12 +16,43 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// remediate fixes the findings that name one remedy: plan, reserve a
-// change, claim, apply, verify, record.
+// remediate fixes the findings that name one secret remedy: plan, then act.
 func (r *secretRun) remediate(ctx context.Context, rem remedies.Remedy, crs []*CheckResult) error {
 	plan, perr := rem.Plan(ctx, r.cl.remedies, r.input(crs[0]))
+	return r.act(ctx, remedyRun{
+		id: rem.ID(), plan: plan, perr: perr, noun: "secret",
+		apply: func(ctx context.Context) ([]outcome.Call, error) {
+			return remedies.Apply(ctx, r.cl.remedies, plan.Calls)
+		},
+		verify: func(ctx context.Context) (map[string]scan.Result, error) { return r.verify(ctx, rem, crs) },
+		gone:   func(aerr, verr error) bool { return awsenv.IsNotFound(aerr) || errors.Is(verr, secret.ErrNotFound) },
+		after:  func() *outcome.State { return statePtr(remedies.StateOf(r.sn)) },
+	}, crs)
+}
+
+// remedyRun is one remedy's plan for one subject (a secret, or a workload
+// or account resource) and how to apply and verify it.
+type remedyRun struct {
+	id   string // the remedy's ID
+	plan remedies.Plan
+	perr error
+	noun string // what the subject is, for people: "secret", "resource"
+	// apply makes the plan's calls; verify observes the subject again and
+	// evaluates the checks; gone tells whether their errors mean the
+	// subject was deleted meanwhile; after is its state once verified
+	// (nil: no state to show).
+	apply  func(context.Context) ([]outcome.Call, error)
+	verify func(context.Context) (map[string]scan.Result, error)
+	gone   func(aerr, verr error) bool
+	after  func() *outcome.State
+}
+
+// act carries a plan out: reserve a change, claim, apply, verify, record;
+// in preview it only records and sends the plan.
+func (r *secretRun) act(ctx context.Context, p remedyRun, crs []*CheckResult) error {
+	plan, perr := p.plan, p.perr
 	if r.preview() {
-		return r.previewRemedy(ctx, rem, crs, plan, perr)
+		return r.previewRemedy(ctx, p.id, crs, plan, perr)
 	}
 	needsHuman := errors.Is(perr, remedies.ErrNeedsHuman)
 	switch {
@@ -36,19 +67,21 @@ func (r *secretRun) remediate(ctx context.Context, rem remedies.Remedy, crs []*C
 			return r.recordRemediation(ctx, cr, nil)
 		})
 	case plan.Empty():
-		return r.ticketEmpty(ctx, rem, crs, plan, perr)
+		return r.ticketEmpty(ctx, p.id, crs, plan, perr)
 	case !r.inv.reserve():
-		return r.ticketCap(ctx, rem, crs, plan)
+		return r.ticketCap(ctx, p.id, crs, plan)
 	}
 	crs, err := r.claim(ctx, crs)
 	if err != nil || len(crs) == 0 {
 		r.inv.release()
 		return err
 	}
-	id := r.newID("rem", rem.ID())
+	id := r.newID("rem", p.id)
 	for _, cr := range crs {
 		cr.ID, cr.Summary = id, plan.Summary
-		cr.Before, cr.After = statePtr(plan.Before), statePtr(plan.After)
+		if p.after != nil {
+			cr.Before, cr.After = statePtr(plan.Before), statePtr(plan.After)
+		}
 		cr.Fix, cr.Waiver = FixCommand(plan.Calls, r.sn.Region), WaiverTag(r.e.Baseline, cr.Check, r.now)
 		cr.Undo = remedies.Plan{Calls: plan.Undo}.OutcomeCalls("undo")
 		if needsHuman {
@@ -63,22 +96,22 @@ func (r *secretRun) remediate(ctx context.Context, rem remedies.Remedy, crs []*C
 	}
 	undo, err := ledger.StoreCalls(plan.Undo)
 	if err != nil {
-		return fmt.Errorf("%s %s: store undo calls: %w", rem.ID(), r.sn.ARN, err)
+		return fmt.Errorf("%s %s: store undo calls: %w", p.id, r.sn.ARN, err)
 	}
-	done, aerr := remedies.Apply(ctx, r.cl.remedies, plan.Calls)
-	verdicts, verr := r.verify(ctx, rem, crs)
-	if awsenv.IsNotFound(aerr) || errors.Is(verr, secret.ErrNotFound) {
+	done, aerr := p.apply(ctx)
+	verdicts, verr := p.verify(ctx)
+	if p.gone(aerr, verr) {
 		r.res.Gone = true // deleted meanwhile: nothing left to fix or tell
 		return r.each(crs, func(cr *CheckResult) error {
-			cr.Outcome, cr.Calls, cr.Why = OutcomeNotApplicable, done, "The secret was deleted while it was being remediated."
+			cr.Outcome, cr.Calls, cr.Why = OutcomeNotApplicable, done, "The "+p.noun+" was deleted while it was being remediated."
 			return nil
 		})
 	}
 	return r.each(crs, func(cr *CheckResult) error {
 		cr.Calls = done
-		cr.Outcome = r.judge(cr, rem, verdicts[cr.Check], aerr, verr, needsHuman)
-		if verr == nil {
-			cr.After = statePtr(remedies.StateOf(r.sn))
+		cr.Outcome = r.judge(cr, p.id, verdicts[cr.Check], aerr, verr, needsHuman)
+		if verr == nil && p.after != nil {
+			cr.After = p.after()
 		}
 		return r.recordRemediation(ctx, cr, undo)
 	})
@@ -89,17 +122,17 @@ const unplannable = "The remedy could not plan a fix, so nothing was changed: "
 
 // ticketEmpty tickets findings whose remedy plans nothing: a person must
 // do it (NeedsHuman) or look.
-func (r *secretRun) ticketEmpty(ctx context.Context, rem remedies.Remedy, crs []*CheckResult, plan remedies.Plan, perr error) error {
+func (r *secretRun) ticketEmpty(ctx context.Context, remedy string, crs []*CheckResult, plan remedies.Plan, perr error) error {
 	why := "needs a person: " + remedies.Reason(perr)
 	if perr == nil {
-		why = fmt.Sprintf("Remedy %s finds nothing to change, yet the check fails: a person must look.", rem.ID())
+		why = fmt.Sprintf("Remedy %s finds nothing to change, yet the check fails: a person must look.", remedy)
 	}
 	return r.each(crs, func(cr *CheckResult) error { cr.Why = why; return r.ticket(ctx, cr, &plan) })
 }
 
 // ticketCap tickets findings whose change the invocation's cap refuses.
-func (r *secretRun) ticketCap(ctx context.Context, rem remedies.Remedy, crs []*CheckResult, plan remedies.Plan) error {
-	_, why := Decide(Facts{Compliance: checks.NonCompliant, Mode: baseline.ModeRemediate, Remedy: rem.ID(), RemedyKnown: true,
+func (r *secretRun) ticketCap(ctx context.Context, remedy string, crs []*CheckResult, plan remedies.Plan) error {
+	_, why := Decide(Facts{Compliance: checks.NonCompliant, Mode: baseline.ModeRemediate, Remedy: remedy, RemedyKnown: true,
 		Changes: r.inv.cap(), Cap: r.inv.cap()})
 	return r.each(crs, func(cr *CheckResult) error {
 		cr.Decision, cr.Why = DecideTicket, why
@@ -122,7 +155,7 @@ const PreviewWhy = "Preview: DRY_RUN is on; secretguard would make these calls."
 // verdict key, as for tickets); a plan already sent on this state is not
 // sent again and does not count against the cap, so that successive sweeps
 // preview every secret instead of the first MaxChangesPerInvocation.
-func (r *secretRun) previewRemedy(ctx context.Context, rem remedies.Remedy, crs []*CheckResult, plan remedies.Plan, perr error) error {
+func (r *secretRun) previewRemedy(ctx context.Context, remedy string, crs []*CheckResult, plan remedies.Plan, perr error) error {
 	needsHuman := errors.Is(perr, remedies.ErrNeedsHuman)
 	switch {
 	case perr != nil && !needsHuman:
@@ -140,7 +173,7 @@ func (r *secretRun) previewRemedy(ctx context.Context, rem remedies.Remedy, crs 
 			return r.record(ctx, cr, outcome.TypeFailed, nil, nil)
 		})
 	case plan.Empty():
-		return r.ticketEmpty(ctx, rem, crs, plan, perr)
+		return r.ticketEmpty(ctx, remedy, crs, plan, perr)
 	}
 	fix, why := FixCommand(plan.Calls, r.sn.Region), PreviewWhy
 	o, detailType := OutcomePlanned, outcome.TypeRemediated
@@ -152,7 +185,9 @@ func (r *secretRun) previewRemedy(ctx context.Context, rem remedies.Remedy, crs 
 	var fresh []*CheckResult
 	for _, cr := range crs {
 		cr.Summary, cr.Why, cr.Fix = plan.Summary, why, fix
-		cr.Before, cr.After = statePtr(plan.Before), statePtr(plan.After)
+		if !r.resource {
+			cr.Before, cr.After = statePtr(plan.Before), statePtr(plan.After)
+		}
 		cr.Waiver = WaiverTag(r.e.Baseline, cr.Check, r.now)
 		if !r.unchanged(cr, key) {
 			fresh = append(fresh, cr)
@@ -162,9 +197,9 @@ func (r *secretRun) previewRemedy(ctx context.Context, rem remedies.Remedy, crs 
 	case len(fresh) == 0:
 		return nil
 	case !r.inv.reserve():
-		return r.ticketCap(ctx, rem, fresh, plan)
+		return r.ticketCap(ctx, remedy, fresh, plan)
 	}
-	id, calls, sent := r.newID("plan", rem.ID()), plan.OutcomeCalls("dry-run"), false
+	id, calls, sent := r.newID("plan", remedy), plan.OutcomeCalls("dry-run"), false
 	err := r.each(fresh, func(cr *CheckResult) error {
 		cr.ID, cr.Outcome, cr.ComplianceAfter, cr.Calls = id, o, cr.Compliance, calls
 		cr.Undo = remedies.Plan{Calls: plan.Undo}.OutcomeCalls("undo")
@@ -236,7 +271,7 @@ func (r *secretRun) verify(ctx context.Context, rem remedies.Remedy, crs []*Chec
 }
 
 // judge says what an applied plan achieved for one check.
-func (r *secretRun) judge(cr *CheckResult, rem remedies.Remedy, v scan.Result, aerr, verr error, needsHuman bool) Outcome {
+func (r *secretRun) judge(cr *CheckResult, remedy string, v scan.Result, aerr, verr error, needsHuman bool) Outcome {
 	switch {
 	case aerr != nil:
 		cr.ComplianceAfter = cr.Compliance
@@ -244,7 +279,7 @@ func (r *secretRun) judge(cr *CheckResult, rem remedies.Remedy, v scan.Result, a
 		return OutcomeFailed
 	case verr != nil:
 		cr.ComplianceAfter = cr.Compliance
-		cr.Why = "Every call succeeded, but the secret could not be observed again to verify: " + verr.Error()
+		cr.Why = "Every call succeeded, but it could not be observed again to verify: " + verr.Error()
 		return OutcomeFailed
 	}
 	cr.ComplianceAfter = v.Compliance
@@ -252,7 +287,7 @@ func (r *secretRun) judge(cr *CheckResult, rem remedies.Remedy, v scan.Result, a
 	case v.Compliance != checks.NonCompliant:
 		cr.Annotation = v.Annotation
 		return OutcomeRemediated
-	case cr.Check == baseline.CheckRotatedRecently && rem.ID() == baseline.RemedyEnableRotation && r.sn.RotationEnabled:
+	case cr.Check == baseline.CheckRotatedRecently && remedy == baseline.RemedyEnableRotation && r.sn.RotationEnabled:
 		cr.Why = "Rotation is now enabled; this check passes after the first rotation" + nextRotation(r)
 		return OutcomePending
 	case needsHuman:

@@ -100,7 +100,7 @@ func TestResourceReportMode(t *testing.T) {
 	}
 }
 
-// TestResourceRemediateModeTickets: no remedy exists for workload checks.
+// TestResourceRemediateModeTickets: no remedy exists for the plaintext checks.
 func TestResourceRemediateModeTickets(t *testing.T) {
 	e := newEnv(t)
 	e.mode(baseline.CheckNoPlaintextLambdaEnv, baseline.ModeRemediate)
@@ -111,7 +111,7 @@ func TestResourceRemediateModeTickets(t *testing.T) {
 		t.Fatal(err)
 	}
 	cr := check(t, res, baseline.CheckNoPlaintextLambdaEnv)
-	if cr.Outcome != engine.OutcomeTicketed || !strings.Contains(cr.Why, "no remedy is wired") || len(e.events.entries) != 1 {
+	if cr.Outcome != engine.OutcomeTicketed || !strings.Contains(cr.Why, "no remedy exists") || len(e.events.entries) != 1 {
 		t.Fatalf("%s (%s), events %v", cr.Outcome, cr.Why, e.events.types(t))
 	}
 }
