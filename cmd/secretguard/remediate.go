@@ -20,15 +20,23 @@ import (
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/engine"
 	"github.com/secretguard/secretguard/shared/ledger"
+	"github.com/secretguard/secretguard/shared/vpcendpoint"
+	"github.com/secretguard/secretguard/shared/workload"
+	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
 // stdin answers confirmation prompts; tests replace it.
 var stdin io.Reader = os.Stdin
 
-const remediateUsage = `Usage: secretguard remediate (--secret ID... | --all) [flags]
+const remediateUsage = `Usage: secretguard remediate (--secret ID... | --all) [--account] [flags]
+       secretguard remediate --account [flags]
 
 Runs the remediator's engine locally: observes each secret, checks it against
 the baseline and, per the checks' modes, fixes it, tickets it or reports it.
+With --account it also does so for the account checks of the Region
+(cloudtrail-read-events, vpc-endpoint, caching, no-plaintext-parameters), as
+the workloads function does: vpc-endpoint in remediate mode creates the
+Secrets Manager endpoints (create-vpc-endpoint).
 It first shows the plan (the exact calls); without --dry-run it then asks
 before applying (unless --yes). With a table (--table or TABLE_NAME) every
 decision is recorded for history and undo; with a bus (--event-bus or
@@ -41,6 +49,7 @@ type remediateOptions struct {
 	secrets  multiFlag
 	checkIDs multiFlag
 	all      bool
+	account  bool
 	region   string
 	baseline string
 	output   string
@@ -55,6 +64,7 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("remediate", flag.ContinueOnError)
 	fs.Var(&o.secrets, "secret", "secret name or ARN (repeatable)")
 	fs.BoolVar(&o.all, "all", false, "every secret of the account and Region")
+	fs.BoolVar(&o.account, "account", false, "also the account checks of the Region (AWS::::Account: "+strings.Join(accountCheckIDs(), ", ")+")")
 	fs.StringVar(&o.region, "region", "", "Region (default: the configured Region)")
 	fs.StringVar(&o.baseline, "baseline", "", "baseline file, or ssm:<parameter name or ARN> (default: the embedded baseline)")
 	fs.Var(&o.checkIDs, "check", "check ID to reconcile (repeatable; default: all): "+strings.Join(checks.IDs(), ", "))
@@ -71,12 +81,12 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	switch {
-	case o.all == (len(o.secrets) > 0):
-		return usageError{"remediate: name the secrets with --secret, or use --all"}
+	case o.all && len(o.secrets) > 0, !o.all && len(o.secrets) == 0 && !o.account:
+		return usageError{"remediate: name the secrets with --secret, or use --all (and/or --account for the account checks)"}
 	}
-	cs, err := checks.Select(o.checkIDs)
+	cs, as, err := remediateChecks(o)
 	if err != nil {
-		return usageError{"remediate: --check: " + err.Error()}
+		return err
 	}
 	counter := awsenv.NewCounter()
 	cfg, err := awsenv.Load(ctx, awsenv.Options{Region: o.region, Counter: counter})
@@ -89,6 +99,13 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	eng := newEngine(cfg, b, o.table, o.bus, counter, stderr)
 	eng.Checks = cs
+	var acct remediateAccount
+	if o.account {
+		if acct, err = accountTarget(ctx, cfg, as); err != nil {
+			return err
+		}
+		eng.NewWorkload, eng.ResourceRemedies = observe.Factory(nil), []engine.ResourceRemedy{vpcendpoint.Remedy{}}
+	}
 	out := &remediatePrinter{w: stdout, notes: stderr, json: o.output == "json"}
 	if o.table == "" {
 		fmt.Fprintln(stderr, "note: no table (--table or TABLE_NAME): nothing is recorded, duplicates are not guarded, no history or undo")
@@ -96,7 +113,7 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.bus == "" && !o.dryRun {
 		fmt.Fprintln(stderr, "note: no event bus (--event-bus or EVENT_BUS_NAME): no tickets are opened or resolved")
 	}
-	preview, err := reconcileAll(ctx, eng, o, true, out)
+	preview, err := reconcileAll(ctx, eng, o, acct, true, out)
 	if err != nil || o.dryRun {
 		out.summary(preview, counter)
 		return exitFor(preview, err)
@@ -110,7 +127,7 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("not applied")
 	}
 	out.title = "applied"
-	done, err := reconcileAll(ctx, eng, o, false, out)
+	done, err := reconcileAll(ctx, eng, o, acct, false, out)
 	out.summary(done, counter)
 	return exitFor(done, err)
 }
@@ -135,6 +152,7 @@ func newEngine(cfg aws.Config, b *baseline.Baseline, table, bus string, counter 
 // tally collects the results of a run.
 type tally struct {
 	secrets  int
+	accounts int // account checks reconciled
 	outcomes map[engine.Outcome]int
 	failed   int
 }
@@ -143,6 +161,10 @@ func (t *tally) count(o engine.Outcome) int { return t.outcomes[o] }
 
 func (t *tally) add(res engine.Result, err error) {
 	t.secrets++
+	t.addChecks(res, err)
+}
+
+func (t *tally) addChecks(res engine.Result, err error) {
 	if err != nil {
 		t.failed++
 	}
@@ -151,8 +173,9 @@ func (t *tally) add(res engine.Result, err error) {
 	}
 }
 
-// reconcileAll runs one invocation over the named secrets or the Region.
-func reconcileAll(ctx context.Context, eng *engine.Engine, o remediateOptions, dryRun bool, out *remediatePrinter) (*tally, error) {
+// reconcileAll runs one invocation over the named secrets or the Region,
+// then the account checks of acct.
+func reconcileAll(ctx context.Context, eng *engine.Engine, o remediateOptions, acct remediateAccount, dryRun bool, out *remediatePrinter) (*tally, error) {
 	t := &tally{outcomes: map[engine.Outcome]int{}}
 	inv := eng.Start()
 	each := func(res engine.Result, err error) error {
@@ -160,14 +183,24 @@ func reconcileAll(ctx context.Context, eng *engine.Engine, o remediateOptions, d
 		return out.result(res, err)
 	}
 	if o.all {
-		_, err := inv.Sweep(ctx, engine.SweepRequest{Region: o.region, DryRun: dryRun, Trigger: "cli"}, each)
-		return t, err
+		if _, err := inv.Sweep(ctx, engine.SweepRequest{Region: o.region, DryRun: dryRun, Trigger: "cli"}, each); err != nil {
+			return t, err
+		}
 	}
 	for _, id := range o.secrets {
 		res, err := inv.Reconcile(ctx, engine.Request{SecretID: id, Region: o.region, DryRun: dryRun, Trigger: "cli"})
 		if perr := each(res, err); perr != nil {
 			return t, perr
 		}
+	}
+	for _, c := range acct.checks {
+		res, err := inv.ReconcileResource(ctx, engine.ResourceRequest{Check: c, ResourceType: workload.TypeAccount, ResourceID: acct.id,
+			AccountID: acct.id, Region: acct.region, DryRun: dryRun, Trigger: "cli"})
+		t.accounts++
+		if perr := out.result(res, err); perr != nil {
+			return t, perr
+		}
+		t.addChecks(res, err)
 	}
 	return t, nil
 }
@@ -280,8 +313,12 @@ func (p *remediatePrinter) summary(t *tally, c *awsenv.Counter) {
 	if title == "" {
 		title = "plan"
 	}
-	fmt.Fprintf(w, "\n%s: %d secrets: %s (%d API calls)\n", title, t.secrets, strings.Join(parts, ", "), c.Total())
+	subjects := fmt.Sprintf("%d secrets", t.secrets)
+	if t.accounts > 0 {
+		subjects += fmt.Sprintf(", %d account checks", t.accounts)
+	}
+	fmt.Fprintf(w, "\n%s: %s: %s (%d API calls)\n", title, subjects, strings.Join(parts, ", "), c.Total())
 	if t.failed > 0 {
-		fmt.Fprintf(w, "%d secrets could not be reconciled\n", t.failed)
+		fmt.Fprintf(w, "%d could not be reconciled (ERROR above)\n", t.failed)
 	}
 }
