@@ -61,11 +61,15 @@ const ID = baseline.RemedyCreateVPCEndpoint
 // Fixes lists the checks the remedy fixes.
 func Fixes() []string { return []string{baseline.CheckVPCEndpoint} }
 
-// IAMActions lists every action Plan and Apply use (ec2:CreateTags for
-// the tags set at creation).
+// IAMActions lists every action Plan and Apply use: ec2:CreateTags for
+// the tags set at creation, and route53:AssociateVPCWithHostedZone, which
+// the Service Authorization Reference lists as a dependent action of
+// ec2:CreateVpcEndpoint (private DNS associates the VPC with the
+// endpoint's AWS-managed private hosted zone).
 var IAMActions = []string{
 	"ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
 	"ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:CreateTags",
+	"route53:AssociateVPCWithHostedZone",
 }
 
 // ServiceEC2 is the Service of every call.
