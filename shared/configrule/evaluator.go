@@ -21,14 +21,9 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// Accounts hands out an SDK config for an account and Region, assuming
-// roleName in accounts other than the caller's own. *awsenv.Roles
-// satisfies it and caches the credentials across invocations.
-type Accounts interface {
-	For(ctx context.Context, accountID, region, roleName string) (aws.Config, error)
-}
-
-var _ Accounts = (*awsenv.Roles)(nil)
+// Accounts hands out an SDK config for an account and Region
+// (awsenv.Accounts).
+type Accounts = awsenv.Accounts
 
 // Invoker is the Lambda method a sweep hands over with.
 type Invoker interface {

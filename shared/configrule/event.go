@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/secretguard/secretguard/shared/secret"
 )
 
 // Message types AWS Config sends to a custom Lambda rule.
@@ -28,7 +30,7 @@ const (
 )
 
 // ResourceType is the Config resource type of a Secrets Manager secret.
-const ResourceType = "AWS::SecretsManager::Secret"
+const ResourceType = secret.ConfigResourceType
 
 // Event is the event AWS Config passes to a custom rule's Lambda function,
 // as in "Example Events for AWS Config Rules" (AWS Config Developer Guide).

@@ -3,34 +3,23 @@ package configrule
 import (
 	"slices"
 
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// Where an evaluator permission must be granted.
+// Where an evaluator permission must be granted (awsenv's scopes).
 const (
-	// ScopeAccount: in the spoke role of every member account, and in the
-	// function's own role for its own account; resource "*" (secrets are
-	// listed, and PutEvaluations has no resource-level permissions).
-	ScopeAccount = "account"
-	// ScopeSelf: in the function's role, on the function's own ARN (the
-	// sweep's hand-over).
-	ScopeSelf = "self"
-	// ScopeSpokeRole: in the function's role, on
-	// arn:<partition>:iam::*:role/<spoke role name>.
-	ScopeSpokeRole = "spoke-role"
-	// ScopeBaseline: in the function's role, on the baseline's SSM
-	// parameter (and its KMS key), only when BASELINE is "ssm:<name>".
-	ScopeBaseline = "baseline"
+	ScopeAccount   = awsenv.ScopeAccount
+	ScopeSelf      = awsenv.ScopeSelf
+	ScopeSpokeRole = awsenv.ScopeSpokeRole
+	ScopeBaseline  = awsenv.ScopeBaseline
 )
 
 // Permission is a set of IAM actions the evaluator function needs, and
 // where they are granted.
-type Permission struct {
-	Scope   string
-	Actions []string
-}
+type Permission = awsenv.Permission
 
 // EvaluatorPermissions lists what the evaluator function needs, for the
 // infrastructure code that writes its policies.

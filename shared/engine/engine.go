@@ -15,7 +15,6 @@ import (
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
-	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/outcome"
 	"github.com/secretguard/secretguard/shared/remedies"
@@ -63,7 +62,7 @@ type Engine struct {
 	Checks []checks.Check
 	// Accounts hands out configs per account and Region (*awsenv.Roles);
 	// RoleName is the role assumed in other accounts.
-	Accounts configrule.Accounts
+	Accounts awsenv.Accounts
 	RoleName string
 	// NewSecrets and NewKMS build clients from a config (default: the SDK
 	// clients). Tests pass fakes.

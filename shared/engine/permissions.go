@@ -3,8 +3,8 @@ package engine
 import (
 	"slices"
 
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
-	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/outcome/publish"
 	"github.com/secretguard/secretguard/shared/remedies"
@@ -26,7 +26,7 @@ var EventActions = publish.IAMActions
 // reads and every remedy's actions in each account (the spoke role, and
 // the function's own role for its own account), sts:AssumeRole on the spoke
 // role, the baseline's parameter, the table and the bus.
-func Permissions() []configrule.Permission {
+func Permissions() []awsenv.Permission {
 	return permissions(slices.Concat(secret.IAMActions, remedies.IAMActions()))
 }
 
@@ -34,23 +34,23 @@ func Permissions() []configrule.Permission {
 // account checks needs (the workloads function): the checks' reads
 // (ResourceActions) and the given remedies' actions in each account, and
 // the rest as Permissions.
-func ResourcePermissions(remedyActions ...[]string) []configrule.Permission {
+func ResourcePermissions(remedyActions ...[]string) []awsenv.Permission {
 	return permissions(slices.Concat(append([][]string{ResourceActions()}, remedyActions...)...))
 }
 
-func permissions(account []string) []configrule.Permission {
+func permissions(account []string) []awsenv.Permission {
 	slices.Sort(account)
-	return []configrule.Permission{
-		{Scope: configrule.ScopeAccount, Actions: slices.Compact(account)},
-		{Scope: configrule.ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
-		{Scope: configrule.ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
+	return []awsenv.Permission{
+		{Scope: awsenv.ScopeAccount, Actions: slices.Compact(account)},
+		{Scope: awsenv.ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
+		{Scope: awsenv.ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
 		{Scope: ScopeTable, Actions: slices.Clone(ledger.IAMActions)},
 		{Scope: ScopeBus, Actions: slices.Clone(EventActions)},
 	}
 }
 
 // IAMActions is every action of ps, sorted, without duplicates.
-func IAMActions(ps []configrule.Permission) []string {
+func IAMActions(ps []awsenv.Permission) []string {
 	var all []string
 	for _, p := range ps {
 		all = append(all, p.Actions...)

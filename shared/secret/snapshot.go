@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
+// ConfigResourceType is the AWS Config resource type of a secret.
+const ConfigResourceType = "AWS::SecretsManager::Secret"
+
 // Stage labels Secrets Manager attaches to versions.
 const (
 	StageCurrent  = "AWSCURRENT"
