@@ -2,6 +2,8 @@ package tests
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -49,6 +51,14 @@ var refusals = map[string]string{
 	"events/revoker/malformed-too-many-secrets.json":         `the cap is 20 per invocation`,
 	"events/revoker/malformed-unknown-field.json":            `unknown field "dryrun"`,
 	"events/revoker/malformed-wrong-type.json":               `cannot unmarshal string`,
+	"events/workloads/malformed-config-no-resource.json":     `rule secretguard-vpc-endpoint without resourceId`,
+	"events/workloads/malformed-direct-bad-account.json":     `resource.accountId "1111-2222-3333" is not a 12-digit account ID`,
+	"events/workloads/malformed-direct-bad-region.json":      `resource.region "Ireland" is not a Region`,
+	"events/workloads/malformed-direct-no-resource-id.json":  `resource.resourceId is missing`,
+	"events/workloads/malformed-direct-secret-check.json":    `resource.check "rotation-enabled" is a secret check`,
+	"events/workloads/malformed-direct-unknown-check.json":   `resource.check "vpc-endpoints" is not a workload or account check`,
+	"events/workloads/malformed-direct-unknown-field.json":   `unknown field "resourceArn"`,
+	"events/workloads/malformed-not-json.json":               `unexpected EOF`,
 }
 
 // answer is what a function says about a payload it cannot use: Lambda's
@@ -110,6 +120,7 @@ func checkBatch(t *testing.T, file string, payload []byte) {
 	want, ok := map[string][]string{
 		"events/notifier/sqs-batch.json":   {"2e1424d4-f796-459a-8184-9c92662be6da"}, // malformed-missing-id, retried then DLQ
 		"events/remediator/sqs-batch.json": {},                                       // the malformed body is dropped, not retried
+		"events/workloads/sqs-batch.json":  {},                                       // likewise
 	}[file]
 	if !ok {
 		return
@@ -141,6 +152,8 @@ func TestGarbage(t *testing.T) {
 		{"notifier", `{"Records":[]}`, `source "", want "secretguard"`},
 		{"remediator", `{}`, "neither an EventBridge event"},
 		{"remediator", `{"secretId":""}`, "empty secret ID"},
+		{"workloads", `{}`, "neither an EventBridge event"},
+		{"workloads", `{"resource":{}}`, "resource.check is missing"},
 		{"revoker", `{}`, "name the secrets"},
 		{"revoker", `[]`, "not a revoke request"},
 	}
@@ -155,6 +168,39 @@ func TestGarbage(t *testing.T) {
 			_ = json.Unmarshal(inv.Payload, &a)
 			if !strings.Contains(a.refusal(), tt.want) {
 				t.Fatalf("%s answered %s, want a refusal containing %q", tt.function, inv.Payload, tt.want)
+			}
+		})
+	}
+}
+
+// TestRouting sends each of the two reconciling functions a trigger the
+// other serves: each skips it, naming the function that serves it, and
+// answers without error (no retry, nothing lost silently).
+func TestRouting(t *testing.T) {
+	l := newLab(t)
+	ctx := testContext(t, time.Minute)
+	tests := []struct {
+		function, sample, want string
+	}{
+		{"remediator", "events/workloads/config-vpc-endpoint-noncompliant.json", "rule secretguard-vpc-endpoint is a workload or account check: secretguard-workloads serves it"},
+		{"remediator", "events/workloads/direct-vpc-endpoint.json", "check vpc-endpoint is a workload or account check: secretguard-workloads serves it"},
+		{"workloads", "events/remediator/config-noncompliant.json", "secretguard-remediator serves secret reconciles"},
+		{"workloads", "events/remediator/sweep.json", "secretguard-remediator serves secret reconciles"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.function+" "+tt.sample, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(l.Root, tt.sample))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv, err := l.Functions[tt.function].Invoke(ctx, l.Adapt(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a answer
+			_ = json.Unmarshal(inv.Payload, &a)
+			if a.ErrorMessage != "" || a.Error != "" || !strings.Contains(a.Skipped, tt.want) {
+				t.Fatalf("%s answered %s, want skipped: %q", tt.function, inv.Payload, tt.want)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package main
+package dispatch
 
 import (
 	"context"
@@ -22,8 +22,12 @@ import (
 type selfAccount interface{ SetSelfAccount(id string) }
 
 // Handler translates invocations into engine calls: one Invocation (and so
-// one change cap) per Lambda invocation.
+// one change cap) per Lambda invocation. It runs the Triggers its function
+// serves and skips the others (Serves.Skip).
 type Handler struct {
+	// Serves is what the function serves; a Trigger it does not serve is
+	// skipped, naming the function that does.
+	Serves       Serves
 	Engine       *engine.Engine
 	Roles        selfAccount
 	Log          *slog.Logger
@@ -98,8 +102,8 @@ func (h *Handler) batch(ctx context.Context, inv *engine.Invocation, batch *even
 func (h *Handler) one(ctx context.Context, inv *engine.Invocation, payload []byte, log *slog.Logger, st *invocationStats) Response {
 	tr, err := Decode(payload)
 	resp := Response{Kind: tr.Kind}
-	if err == nil && tr.NoDryRun && h.Engine.Preview {
-		log.Warn("DRY_RUN is on: the request's \"dryRun\": false is ignored; this is a preview, no secret will be changed", "kind", tr.Kind)
+	if err == nil && tr.Skip == "" {
+		tr.Skip = h.Serves.Skip(tr)
 	}
 	switch {
 	case err != nil:
@@ -112,6 +116,11 @@ func (h *Handler) one(ctx context.Context, inv *engine.Invocation, payload []byt
 		resp.Skipped = tr.Skip
 		log.Info("event ignored", "kind", tr.Kind, "reason", tr.Skip)
 		return resp
+	}
+	if tr.NoDryRun && h.Engine.Preview {
+		log.Warn("DRY_RUN is on: the request's \"dryRun\": false is ignored; this is a preview, "+h.Serves.unchanged(), "kind", tr.Kind)
+	}
+	switch {
 	case tr.Sweep != nil:
 		sum, err := inv.Sweep(ctx, *tr.Sweep, func(res engine.Result, err error) error {
 			if err != nil {
@@ -150,72 +159,4 @@ func (h *Handler) log() *slog.Logger {
 		return h.Log
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-// invocationStats count what the engine does not: bad, skipped and failed
-// payloads.
-type invocationStats struct {
-	mu                   sync.Mutex
-	bad, skipped, errors int
-}
-
-func (s *invocationStats) add(n *int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	*n++
-}
-
-// emitMetrics writes the invocation's EMF line: outcomes, payloads, API
-// calls (by operation) and throttles.
-func (h *Handler) emitMetrics(inv *engine.Invocation, st *invocationStats, before map[string]int64, throttles int64, d time.Duration) {
-	if h.Metrics == nil {
-		return
-	}
-	m := metrics.NewSet("Function", h.FunctionName)
-	stats := inv.Stats()
-	for _, o := range []engine.Outcome{engine.OutcomeSecrets, engine.OutcomeGone, engine.OutcomeRemediated, engine.OutcomePending,
-		engine.OutcomeTicketed, engine.OutcomeFailed, engine.OutcomeResolved, engine.OutcomePlanned, engine.OutcomeWaived,
-		engine.OutcomeReported, engine.OutcomeDuplicate, engine.OutcomeUnchanged} {
-		m.Count(metricName(o), stats[o])
-	}
-	m.Count("Changes", inv.Changes())
-	st.mu.Lock()
-	m.Count("BadEvents", st.bad)
-	m.Count("SkippedEvents", st.skipped)
-	m.Count("Errors", st.errors)
-	st.mu.Unlock()
-	if h.Counter != nil {
-		var total int64
-		for op, n := range h.Counter.Counts() {
-			if diff := n - before[op]; diff > 0 {
-				total += diff
-				m.Count("APICalls."+op, int(diff))
-			}
-		}
-		m.Count("APICalls", int(total))
-		m.Count("Throttles", int(h.Counter.Throttles()-throttles))
-	}
-	m.Milliseconds("Duration", d)
-	if err := h.Metrics.Write(m); err != nil {
-		h.log().Error("metrics", "error", err.Error())
-	}
-}
-
-// metricName turns an outcome into a metric name: remediated-pending →
-// RemediatedPending.
-func metricName(o engine.Outcome) string {
-	b := []byte(o)
-	out := make([]byte, 0, len(b))
-	up := true
-	for _, c := range b {
-		switch {
-		case c == '-':
-			up = true
-		case up && c >= 'a' && c <= 'z':
-			out, up = append(out, c-'a'+'A'), false
-		default:
-			out, up = append(out, c), false
-		}
-	}
-	return string(out)
 }

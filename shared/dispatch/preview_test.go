@@ -1,4 +1,4 @@
-package main
+package dispatch
 
 import (
 	"bytes"
@@ -20,12 +20,12 @@ import (
 
 func TestParseDryRun(t *testing.T) {
 	for v, want := range map[string]bool{"true": true, "1": true, "yes": true, "TRUE": true, "": false, "false": false, "0": false, "no": false} {
-		if got, err := parseDryRun(v); err != nil || got != want {
+		if got, err := ParseDryRun(v); err != nil || got != want {
 			t.Errorf("DRY_RUN=%q: %v %v, want %v", v, got, err, want)
 		}
 	}
 	for _, v := range []string{"bogus", "on", "2", "y"} {
-		if _, err := parseDryRun(v); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", v)) {
+		if _, err := ParseDryRun(v); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", v)) {
 			t.Errorf("DRY_RUN=%q: %v", v, err)
 		}
 	}
@@ -40,11 +40,11 @@ func TestSetupDryRun(t *testing.T) {
 		}
 	}
 	log := slog.New(slog.DiscardHandler)
-	if _, err := setup(context.Background(), env("bogus"), &bytes.Buffer{}, log); err == nil || !strings.Contains(err.Error(), `DRY_RUN is "bogus"`) {
+	if _, err := Setup(context.Background(), env("bogus"), &bytes.Buffer{}, log, Secrets, nil); err == nil || !strings.Contains(err.Error(), `DRY_RUN is "bogus"`) {
 		t.Errorf("DRY_RUN=bogus: %v", err)
 	}
 	for v, want := range map[string]bool{"true": true, "false": false, "": false} {
-		h, err := setup(context.Background(), env(v), &bytes.Buffer{}, log)
+		h, err := Setup(context.Background(), env(v), &bytes.Buffer{}, log, Secrets, nil)
 		if err != nil {
 			t.Fatalf("DRY_RUN=%q: %v", v, err)
 		}
@@ -110,17 +110,20 @@ func TestDryRunForcesPreview(t *testing.T) {
 
 func TestDecodeDryRun(t *testing.T) {
 	for body, want := range map[string][2]bool{ // DryRun, NoDryRun
-		`{"secretId": "app"}`:                                 {false, false},
-		`{"secretId": "app", "dryRun": true}`:                 {true, false},
-		`{"secretId": "app", "dryRun": false}`:                {false, true},
-		`{"sweep": {"region": "us-east-1"}, "dryRun": false}`: {false, true},
-		`{"sweep": {"region": "us-east-1"}, "dryRun": true}`:  {true, false},
+		`{"secretId": "app"}`:                                                                                          {false, false},
+		`{"secretId": "app", "dryRun": true}`:                                                                          {true, false},
+		`{"secretId": "app", "dryRun": false}`:                                                                         {false, true},
+		`{"sweep": {"region": "us-east-1"}, "dryRun": false}`:                                                          {false, true},
+		`{"sweep": {"region": "us-east-1"}, "dryRun": true}`:                                                           {true, false},
+		`{"resource": {"check": "vpc-endpoint", "accountId": "111122223333", "region": "eu-west-1"}}`:                  {false, false},
+		`{"resource": {"check": "vpc-endpoint", "accountId": "111122223333", "region": "eu-west-1"}, "dryRun": true}`:  {true, false},
+		`{"resource": {"check": "vpc-endpoint", "accountId": "111122223333", "region": "eu-west-1"}, "dryRun": false}`: {false, true},
 	} {
 		tr, err := Decode([]byte(body))
 		if err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
-		dry := tr.Request != nil && tr.Request.DryRun || tr.Sweep != nil && tr.Sweep.DryRun
+		dry := tr.Request != nil && tr.Request.DryRun || tr.Sweep != nil && tr.Sweep.DryRun || tr.Resource != nil && tr.Resource.DryRun
 		if got := [2]bool{dry, tr.NoDryRun}; got != want {
 			t.Errorf("%s: dryRun, noDryRun %v, want %v", body, got, want)
 		}

@@ -1,4 +1,4 @@
-package main
+package dispatch
 
 import (
 	"bytes"
@@ -24,10 +24,7 @@ import (
 	"github.com/secretguard/secretguard/shared/engine"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/metrics"
-	"github.com/secretguard/secretguard/shared/outcome"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
-	"github.com/secretguard/secretguard/shared/workload/observe"
-	"github.com/secretguard/secretguard/shared/workload/workloadtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(motoserver.Main(m)) }
@@ -44,7 +41,7 @@ func (f accountsFunc) For(ctx context.Context, account, region, role string) (aw
 	return f(ctx, account, region, role)
 }
 
-// fixture is the remediator on moto: the member account's secret is
+// fixture is the remediator's handler on moto: the member account's secret is
 // reached through moto's STS AssumeRole, as in production.
 type fixture struct {
 	h      *Handler
@@ -83,8 +80,8 @@ func newFixture(t *testing.T) *fixture {
 	b.RequiredTags[1].Default = "prod"
 	f := &fixture{logs: &bytes.Buffer{}, emf: &bytes.Buffer{}, sm: sm, arn: aws.ToString(out.ARN), ctx: ctx}
 	log := slog.New(slog.NewJSONHandler(f.logs, nil))
-	f.h = &Handler{Roles: roles, Log: log, Metrics: metrics.New(f.emf), Counter: counter, FunctionName: "remediator",
-		Engine: &engine.Engine{Baseline: b, RoleName: engine.DefaultSpokeRole, Log: log, Actor: "test", NewWorkload: observe.Factory(nil),
+	f.h = &Handler{Serves: Secrets, Roles: roles, Log: log, Metrics: metrics.New(f.emf), Counter: counter, FunctionName: "remediator",
+		Engine: &engine.Engine{Baseline: b, RoleName: engine.DefaultSpokeRole, Log: log, Actor: "test",
 			Ledger: &ledger.Store{DB: dynamodb.NewFromConfig(cfg), Table: "secretguard"}, Events: eventbridge.NewFromConfig(cfg),
 			Accounts: accountsFunc(func(ctx context.Context, account, region, role string) (aws.Config, error) {
 				switch account {
@@ -193,44 +190,8 @@ func TestHandleFailures(t *testing.T) {
 }
 
 func TestSetupNeedsTable(t *testing.T) {
-	_, err := setup(context.Background(), func(string) string { return "" }, &bytes.Buffer{}, slog.New(slog.DiscardHandler))
+	_, err := Setup(context.Background(), func(string) string { return "" }, &bytes.Buffer{}, slog.New(slog.DiscardHandler), Secrets, nil)
 	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
 		t.Errorf("setup without TABLE_NAME: %v", err)
-	}
-}
-
-// TestHandleResourceCompliance: a workload check's rule turned
-// NON_COMPLIANT for a function of the member account with a plaintext key
-// in its environment: ticket mode sends one Secret Needs Attention, the
-// same event again nothing new; no log line carries the value.
-func TestHandleResourceCompliance(t *testing.T) {
-	f := newFixture(t)
-	const key = "AKIA" + "Z7QW3ERT5YUI2OPL"
-	f.h.Engine.Baseline.Checks[baseline.CheckNoPlaintextLambdaEnv] = baseline.CheckSettings{Mode: baseline.ModeTicket}
-	memberCfg, err := f.h.Engine.Accounts.For(f.ctx, member, "us-east-1", engine.DefaultSpokeRole)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fnARN := workloadtest.New(t, memberCfg, "").Function("payments-webhook", map[string]string{"AWS_ACCESS_KEY_ID": key}, nil, nil, nil)
-	want := []engine.Outcome{engine.OutcomeTicketed, engine.OutcomeUnchanged}
-	for i, o := range want {
-		out, err := f.h.Handle(f.ctx, f.sample("config-resource-noncompliant.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := out.(Response)
-		if r.Error != "" || r.Result == nil || r.Result.SecretARN != fnARN || len(r.Result.Checks) != 1 {
-			t.Fatalf("event %d: response %+v", i, r)
-		}
-		c := r.Result.Checks[0]
-		if c.Check != baseline.CheckNoPlaintextLambdaEnv || c.Outcome != o || !strings.Contains(c.Annotation, "AWS_ACCESS_KEY_ID") {
-			t.Errorf("event %d: %+v, want %s", i, c, o)
-		}
-		if wantEvent := (o == engine.OutcomeTicketed); wantEvent != (c.Event == outcome.TypeNeedsAttention) {
-			t.Errorf("event %d: sent %q", i, c.Event)
-		}
-	}
-	if strings.Contains(f.logs.String(), key) {
-		t.Error("a log line carries the key")
 	}
 }

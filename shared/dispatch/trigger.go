@@ -1,10 +1,11 @@
-package main
+package dispatch
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,7 +13,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/secretguard/secretguard/shared/checks"
-	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/engine"
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/secret"
@@ -28,7 +28,7 @@ const (
 	KindInvalid    = "invalid"
 )
 
-// EventBridge detail types and sources the remediator acts on.
+// EventBridge detail types and sources secretguard acts on.
 const (
 	DetailComplianceChange = "Config Rules Compliance Change"
 	DetailAPICall          = "AWS API Call via CloudTrail"
@@ -49,13 +49,15 @@ var APICalls = []string{
 // processed; retrying them cannot help.
 var ErrBadEvent = errors.New("malformed event")
 
-// Trigger is a decoded payload: one reconcile, one sweep, or nothing (Skip
-// says why).
+// Trigger is a decoded payload: one secret reconcile (Request), one sweep,
+// one workload or account check's decision (Resource), or nothing (Skip
+// says why). Which function serves it is Serves' business.
 type Trigger struct {
 	Kind    string
 	Request *engine.Request
 	Sweep   *engine.SweepRequest
-	// Resource: a workload or account check's rule changed compliance.
+	// Resource: a workload or account check's rule changed compliance, or
+	// a direct {"resource": ...} request.
 	Resource *engine.ResourceRequest
 	Skip     string
 	// NoDryRun: a direct request said "dryRun": false explicitly (which
@@ -70,6 +72,8 @@ func bad(format string, args ...any) error {
 // Decode reads one payload: an EventBridge event (Config compliance change
 // or CloudTrail API call; fields AWS adds are ignored) or a direct request
 // (decoded strictly). An SQS batch is not a Trigger: see sqsBatch.
+// Malformed payloads give an error wrapping ErrBadEvent; the Trigger's Kind
+// is still set as far as it is known.
 func Decode(payload []byte) (Trigger, error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &probe); err != nil {
@@ -78,10 +82,10 @@ func Decode(payload []byte) (Trigger, error) {
 	switch {
 	case probe["detail-type"] != nil:
 		return decodeEvent(payload)
-	case probe["secretId"] != nil || probe["sweep"] != nil:
-		return decodeDirect(payload)
+	case probe["secretId"] != nil || probe["sweep"] != nil || probe["resource"] != nil:
+		return decodeDirect(payload, probe)
 	}
-	return Trigger{Kind: KindInvalid}, bad("neither an EventBridge event (detail-type), an SQS batch (Records) nor a direct request (secretId or sweep)")
+	return Trigger{Kind: KindInvalid}, bad("neither an EventBridge event (detail-type), an SQS batch (Records) nor a direct request (secretId, sweep or resource)")
 }
 
 // envelope is an EventBridge event.
@@ -108,7 +112,7 @@ func decodeEvent(payload []byte) (Trigger, error) {
 	case DetailAPICall:
 		return decodeAPICall(env)
 	}
-	return Trigger{Kind: KindEvent, Skip: fmt.Sprintf("detail-type %q (source %s) is not one the remediator acts on", env.DetailType, env.Source)}, nil
+	return Trigger{Kind: KindEvent, Skip: fmt.Sprintf("detail-type %q (source %s) is not one secretguard acts on", env.DetailType, env.Source)}, nil
 }
 
 // complianceChange is the detail of a Config Rules Compliance Change.
@@ -139,8 +143,8 @@ func decodeCompliance(env envelope) (Trigger, error) {
 		return tr, nil
 	case engine.IsResourceCheck(strings.TrimPrefix(d.ConfigRuleName, rulePrefix)):
 		return decodeResourceCompliance(env, d)
-	case d.ResourceType != configrule.ResourceType:
-		tr.Skip = fmt.Sprintf("resource type %q is not %s", d.ResourceType, configrule.ResourceType)
+	case d.ResourceType != secret.ConfigResourceType:
+		tr.Skip = fmt.Sprintf("resource type %q is not %s", d.ResourceType, secret.ConfigResourceType)
 		return tr, nil
 	case d.ResourceID == "":
 		return tr, bad("%s of rule %s without resourceId", DetailComplianceChange, d.ConfigRuleName)
@@ -153,40 +157,6 @@ func decodeCompliance(env envelope) (Trigger, error) {
 	tr.Request = &engine.Request{SecretID: d.ResourceID, AccountID: first(d.AccountID, env.Account), Region: first(d.Region, env.Region),
 		Trigger: "config:" + d.ConfigRuleName}
 	return tr, validID(tr.Request)
-}
-
-// decodeResourceCompliance reads the compliance change of a workload or
-// account check's rule: NON_COMPLIANT may need a ticket, COMPLIANT and
-// NOT_APPLICABLE may resolve one; the remediator observes the resource
-// again and acts on its own verdict.
-func decodeResourceCompliance(env envelope, d complianceChange) (Trigger, error) {
-	tr := Trigger{Kind: KindConfig}
-	check := strings.TrimPrefix(d.ConfigRuleName, rulePrefix)
-	c, _ := checks.ResourceByID(check)
-	switch {
-	case d.ResourceType != c.ResourceType():
-		tr.Skip = fmt.Sprintf("resource type %q is not %s, which rule %s evaluates", d.ResourceType, c.ResourceType(), d.ConfigRuleName)
-		return tr, nil
-	case d.ResourceID == "":
-		return tr, bad("%s of rule %s without resourceId", DetailComplianceChange, d.ConfigRuleName)
-	case d.New == nil || d.New.ComplianceType == "":
-		return tr, bad("%s of rule %s without newEvaluationResult.complianceType", DetailComplianceChange, d.ConfigRuleName)
-	}
-	switch checks.Compliance(d.New.ComplianceType) {
-	case checks.NonCompliant, checks.Compliant, checks.NotApplicable:
-	default:
-		tr.Skip = fmt.Sprintf("rule %s turned %s for %s: nothing to do", d.ConfigRuleName, d.New.ComplianceType, d.ResourceID)
-		return tr, nil
-	}
-	tr.Resource = &engine.ResourceRequest{Check: check, ResourceType: d.ResourceType, ResourceID: d.ResourceID,
-		AccountID: first(d.AccountID, env.Account), Region: first(d.Region, env.Region), Trigger: "config:" + d.ConfigRuleName}
-	switch {
-	case !accountPattern.MatchString(tr.Resource.AccountID):
-		return tr, bad("account %q of the %s is not a 12-digit account ID", tr.Resource.AccountID, DetailComplianceChange)
-	case !regionPattern.MatchString(tr.Resource.Region):
-		return tr, bad("region %q of the %s is not a Region", tr.Resource.Region, DetailComplianceChange)
-	}
-	return tr, nil
 }
 
 // apiCall is the detail of an AWS API Call via CloudTrail.
@@ -243,34 +213,60 @@ func decodeAPICall(env envelope) (Trigger, error) {
 
 // direct is a request made by a person or a script.
 type direct struct {
-	SecretID  string `json:"secretId"`
+	SecretID  string          `json:"secretId"`
+	AccountID string          `json:"accountId"`
+	Region    string          `json:"region"`
+	DryRun    *bool           `json:"dryRun"`
+	Sweep     *directSweep    `json:"sweep"`
+	Resource  *directResource `json:"resource"`
+}
+
+// directSweep is the sweep of a direct {"sweep": ...} request.
+type directSweep struct {
 	AccountID string `json:"accountId"`
 	Region    string `json:"region"`
-	DryRun    *bool  `json:"dryRun"`
-	Sweep     *struct {
-		AccountID string `json:"accountId"`
-		Region    string `json:"region"`
-	} `json:"sweep"`
 }
+
+// The shapes of direct requests, for error messages.
+const (
+	shapeSecret   = `{"secretId": ..., "accountId": ..., "region": ..., "dryRun": bool}`
+	shapeSweep    = `{"sweep": {"accountId": ..., "region": ...}, "dryRun": bool}`
+	shapeResource = `{"resource": {"check": ..., "accountId": ..., "region": ..., "resourceId": ...}, "dryRun": bool}`
+)
 
 var (
 	accountPattern = regexp.MustCompile(`^\d{12}$`)
 	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 )
 
-func decodeDirect(payload []byte) (Trigger, error) {
+// decodeDirect reads a direct request strictly; probe (its top-level
+// fields) picks the shape an error shows.
+func decodeDirect(payload []byte, probe map[string]json.RawMessage) (Trigger, error) {
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
 	var d direct
 	if err := dec.Decode(&d); err != nil {
-		return Trigger{Kind: KindDirect}, bad("direct request: %v (want {\"secretId\": ..., \"dryRun\": bool} or {\"sweep\": {\"accountId\": ..., \"region\": ...}, \"dryRun\": bool})", err)
+		shape := shapeSecret
+		switch {
+		case probe["resource"] != nil:
+			shape = shapeResource
+		case probe["sweep"] != nil:
+			shape = shapeSweep
+		}
+		return Trigger{Kind: KindDirect}, bad("direct request: %v (want %s)", err, shape)
+	}
+	if err := exactFields(probe); err != nil {
+		return Trigger{Kind: KindDirect}, err
 	}
 	dryRun, noDryRun := d.DryRun != nil && *d.DryRun, d.DryRun != nil && !*d.DryRun
-	if d.Sweep != nil {
+	switch {
+	case d.Resource != nil:
+		return decodeDirectResource(d, dryRun, noDryRun)
+	case d.Sweep != nil:
 		tr := Trigger{Kind: KindSweep, NoDryRun: noDryRun}
 		switch {
 		case d.SecretID != "" || d.AccountID != "" || d.Region != "":
-			return tr, bad("a sweep takes no secretId, accountId or region beside sweep")
+			return tr, bad("a sweep takes no secretId, accountId or region beside sweep (want %s)", shapeSweep)
 		case d.Sweep.AccountID != "" && !accountPattern.MatchString(d.Sweep.AccountID):
 			return tr, bad("sweep.accountId %q is not a 12-digit account ID", d.Sweep.AccountID)
 		case !regionPattern.MatchString(d.Sweep.Region):
@@ -288,6 +284,43 @@ func decodeDirect(payload []byte) (Trigger, error) {
 		return tr, bad("region %q is not a Region", d.Region)
 	}
 	return tr, validID(tr.Request)
+}
+
+// exactFields rejects a field name that encoding/json matched only
+// case-insensitively: "dryrun" is a typo, not dryRun.
+func exactFields(probe map[string]json.RawMessage) error {
+	check := func(where string, fields map[string]json.RawMessage, t reflect.Type) error {
+		names := jsonNames(t)
+		for k := range fields {
+			if !slices.Contains(names, k) {
+				return bad("direct request: unknown field %q%s (field names are case-sensitive: %s)", k, where, strings.Join(names, ", "))
+			}
+		}
+		return nil
+	}
+	if err := check("", probe, reflect.TypeFor[direct]()); err != nil {
+		return err
+	}
+	for key, t := range map[string]reflect.Type{"sweep": reflect.TypeFor[directSweep](), "resource": reflect.TypeFor[directResource]()} {
+		var nested map[string]json.RawMessage
+		if json.Unmarshal(probe[key], &nested) != nil {
+			continue // null or absent
+		}
+		if err := check(" in "+key, nested, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonNames lists the JSON names of a struct type's fields.
+func jsonNames(t reflect.Type) []string {
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
 }
 
 // validID rejects a secret ID that is neither a name nor a secret ARN.
