@@ -14,8 +14,9 @@ import (
 
 // refusals says, for each malformed sample, the words its function's
 // answer must contain: the problem, named. A new malformed-* file needs a
-// line here. The not-json samples fail in aws-lambda-go's decoding before
-// any handler runs, so theirs is the runtime's message.
+// line here. The not-json samples reach the handlers too (lambdaenv.Raw:
+// the runtime does not decode the payload first), so each says what it
+// expected.
 var refusals = map[string]string{
 	"events/config/malformed-bad-parameter-value.json":       `"maxRotationDays": "thirty" is not a whole number`,
 	"events/config/malformed-missing-check.json":             `rule parameter "check" is missing`,
@@ -28,7 +29,7 @@ var refusals = map[string]string{
 	"events/config/malformed-unknown-message-type.json":      `unknown messageType "ConfigurationSnapshotDeliveryCompleted"`,
 	"events/config/malformed-unknown-parameter.json":         `unknown rule parameter "maxRotationDay"`,
 	"events/notifier/malformed-missing-id.json":              `detail.id is empty`,
-	"events/notifier/malformed-not-json.json":                `unexpected EOF`,
+	"events/notifier/malformed-not-json.json":                `not an EventBridge event: unexpected end of JSON input`,
 	"events/notifier/malformed-unknown-detail-type.json":     `unknown detail-type "Secret Exploded"`,
 	"events/notifier/malformed-wrong-source.json":            `source "aws.secretsmanager", want "secretguard"`,
 	"events/remediator/malformed-cloudtrail-no-secret.json":  `TagResource names no secret`,
@@ -36,7 +37,7 @@ var refusals = map[string]string{
 	"events/remediator/malformed-direct-bad-arn.json":        `service is "s3", want secretsmanager`,
 	"events/remediator/malformed-direct-unknown-field.json":  `unknown field "force"`,
 	"events/remediator/malformed-eventbridge-no-detail.json": `has no detail`,
-	"events/remediator/malformed-not-json.json":              `unexpected EOF`,
+	"events/remediator/malformed-not-json.json":              `not a JSON object: unexpected end of JSON input`,
 	"events/remediator/malformed-sweep-and-secret.json":      `a sweep takes no secretId`,
 	"events/remediator/malformed-sweep-bad-region.json":      `"Virginia" is not a Region`,
 	"events/remediator/malformed-unknown-shape.json":         `neither an EventBridge event`,
@@ -46,7 +47,7 @@ var refusals = map[string]string{
 	"events/revoker/malformed-missing-incident.json":         `incidentId is required`,
 	"events/revoker/malformed-missing-reason.json":           `reason is required`,
 	"events/revoker/malformed-no-secrets.json":               `name the secrets`,
-	"events/revoker/malformed-not-json.json":                 `unexpected EOF`,
+	"events/revoker/malformed-not-json.json":                 `not a revoke request: unexpected EOF`,
 	"events/revoker/malformed-secrets-and-tags.json":         `give secrets or tagFilter, not both`,
 	"events/revoker/malformed-too-many-secrets.json":         `the cap is 20 per invocation`,
 	"events/revoker/malformed-unknown-field.json":            `unknown field "dryrun"`,
@@ -58,7 +59,7 @@ var refusals = map[string]string{
 	"events/workloads/malformed-direct-secret-check.json":    `resource.check "rotation-enabled" is a secret check`,
 	"events/workloads/malformed-direct-unknown-check.json":   `resource.check "vpc-endpoints" is not a workload or account check`,
 	"events/workloads/malformed-direct-unknown-field.json":   `unknown field "resourceArn"`,
-	"events/workloads/malformed-not-json.json":               `unexpected EOF`,
+	"events/workloads/malformed-not-json.json":               `not a JSON object: unexpected end of JSON input`,
 }
 
 // answer is what a function says about a payload it cannot use: Lambda's

@@ -27,7 +27,7 @@ import (
 	"github.com/secretguard/secretguard/shared/lambdaenv"
 )
 
-func main() { lambda.Start(lambdaenv.Init(setup).Handle) }
+func main() { lambda.Start(lambdaenv.Raw(lambdaenv.Init(setup).Handle)) }
 
 // setup builds the handler once per process.
 func setup(ctx context.Context, getenv lambdaenv.Env, log *slog.Logger) (*Handler, error) {

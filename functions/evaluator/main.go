@@ -30,9 +30,9 @@ import (
 const DefaultSpokeRole = "secretguard-spoke"
 
 func main() {
-	lambda.Start(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*Handler, error) {
+	lambda.Start(lambdaenv.Raw(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*Handler, error) {
 		return setup(ctx, env, os.Stdout, log) // metrics (EMF) go to stdout with the logs
-	}).Handle)
+	}).Handle))
 }
 
 // setup builds the handler once per process: SDK config, baseline, roles.

@@ -23,7 +23,7 @@ import (
 	"github.com/secretguard/secretguard/shared/tickets"
 )
 
-func main() { lambda.Start(lambdaenv.Init(setup).Handle) }
+func main() { lambda.Start(lambdaenv.Raw(lambdaenv.Init(setup).Handle)) }
 
 // setup builds the handler once per process: SDK config, baseline, sinks,
 // state table.

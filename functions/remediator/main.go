@@ -46,9 +46,9 @@ import (
 )
 
 func main() {
-	lambda.Start(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*dispatch.Handler, error) {
+	lambda.Start(lambdaenv.Raw(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*dispatch.Handler, error) {
 		return setup(ctx, env, os.Stdout, log) // metrics (EMF) go to stdout with the logs
-	}).Handle)
+	}).Handle))
 }
 
 // setup is dispatch.Setup serving secret reconciles, with nothing added:

@@ -21,7 +21,7 @@ import (
 	"github.com/secretguard/secretguard/shared/revoke"
 )
 
-func main() { lambda.Start(lambdaenv.Init(setup).Handle) }
+func main() { lambda.Start(lambdaenv.Raw(lambdaenv.Init(setup).Handle)) }
 
 // setup builds the handler once per process: SDK config, baseline, clients.
 func setup(ctx context.Context, getenv lambdaenv.Env, log *slog.Logger) (*Handler, error) {

@@ -1,6 +1,8 @@
 package lambdaenv_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -55,5 +57,29 @@ func TestLoad(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.yaml")
 	if _, _, err := lambdaenv.Load(t.Context(), env(map[string]string{"AWS_REGION": "eu-west-1", "BASELINE": missing}), awsenv.Options{}); err == nil || !strings.Contains(err.Error(), "baseline") {
 		t.Errorf("missing baseline file: %v", err)
+	}
+}
+
+// TestRawPassesEveryPayload: a payload that is not JSON reaches the
+// handler unchanged (the runtime's own decoding would refuse it with
+// "unexpected EOF"), and the handler's result comes back as JSON.
+func TestRawPassesEveryPayload(t *testing.T) {
+	var seen []string
+	h := lambdaenv.Raw(func(_ context.Context, p json.RawMessage) (map[string]string, error) {
+		seen = append(seen, string(p))
+		if !json.Valid(p) {
+			return nil, errors.New("payload is not JSON")
+		}
+		return map[string]string{"ok": "yes"}, nil
+	})
+	if _, err := h.Invoke(context.Background(), []byte(`{"secretId": "x"`)); err == nil || err.Error() != "payload is not JSON" {
+		t.Errorf("truncated payload: %v, want the handler's own error", err)
+	}
+	out, err := h.Invoke(context.Background(), []byte(`{}`))
+	if err != nil || string(out) != `{"ok":"yes"}` {
+		t.Errorf("result %s, %v", out, err)
+	}
+	if len(seen) != 2 || seen[0] != `{"secretId": "x"` {
+		t.Errorf("handler saw %q", seen)
 	}
 }
