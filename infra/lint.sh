@@ -17,10 +17,10 @@ dirs=("$@")
 if [[ "${1:-}" == "--examples" ]]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  for f in evaluator remediator notifier revoker accesswatch; do
+  for f in evaluator remediator workloads notifier revoker accesswatch; do
     mkdir -p "$tmp/bin/$f" && printf 'placeholder' >"$tmp/bin/$f/bootstrap"
   done
-  common=(-c binDir="$tmp/bin" -c functions=evaluator,remediator,notifier,revoker,accesswatch -c regions=eu-west-1,us-east-1)
+  common=(-c binDir="$tmp/bin" -c functions=evaluator,remediator,workloads,notifier,revoker,accesswatch -c regions=eu-west-1,us-east-1)
   export PATH="$PWD/node_modules/.bin:$PATH"
   npx --no-install cdk synth -q -o "$tmp/single" "${common[@]}" -c account=123456789012 >/dev/null
   npx --no-install cdk synth -q -o "$tmp/org" "${common[@]}" -c deployment=organization \

@@ -51,11 +51,12 @@ func Build(app awscdk.App) (*Built, error) {
 			return nil, err
 		}
 	}
-	if b.Spoke, err = newSpokeStack(app, cfg); err != nil {
+	sp, err := newSpoke(app, cfg)
+	if err != nil {
 		return nil, err
 	}
-	b.Org, err = newOrgStack(app, cfg, b.Spoke)
-	return b, err
+	b.Spoke, b.Org = sp.stack, newOrgStack(app, cfg, sp)
+	return b, nil
 }
 
 func env(account, region string) *awscdk.Environment {
@@ -70,7 +71,7 @@ func env(account, region string) *awscdk.Environment {
 func newSingleStack(app awscdk.App, cfg *Config, region string) (awscdk.Stack, error) {
 	stack := awscdk.NewStack(app, jsii.String(SingleStackPrefix+region), &awscdk.StackProps{
 		Env:         env(cfg.Account, region),
-		Description: jsii.String("secretguard (single account): evaluator, remediator, notifier, revoker and accesswatch functions, Config rules, secrets key"),
+		Description: jsii.String("secretguard (single account): evaluator, remediator, workloads, notifier, revoker and accesswatch functions, Config rules, secrets key"),
 	})
 	c, err := newCore(stack, cfg)
 	if err != nil {

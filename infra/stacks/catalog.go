@@ -16,11 +16,9 @@ import (
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/engine"
-	"github.com/secretguard/secretguard/shared/ledger"
-	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/revoke"
-	"github.com/secretguard/secretguard/shared/secret"
 	"github.com/secretguard/secretguard/shared/tickets"
+	"github.com/secretguard/secretguard/shared/vpcendpoint"
 )
 
 // spec is one Lambda function: adding a function is one line in catalog
@@ -49,6 +47,7 @@ const (
 var catalog = []spec{
 	{"evaluator", 900, 512, triggerAsync, evaluatorEnv, evaluatorGrants, evaluatorSpokeActions},
 	{"remediator", 300, 512, triggerQueue, remediatorEnv, remediatorGrants, remediatorSpokeActions},
+	{"workloads", 300, 512, triggerQueue, workloadsEnv, workloadsGrants, workloadsSpokeActions},
 	{"notifier", 60, 256, triggerQueue, notifierEnv, notifierGrants, nil},
 	{"revoker", 900, 512, triggerDirect, revokerEnv, revokerGrants, nil},
 	{"accesswatch", 60, 256, triggerAsync, accesswatchEnv, accesswatchGrants, nil},
@@ -92,53 +91,88 @@ func evaluatorPermissions() []configrule.Permission {
 }
 
 func evaluatorGrants(w *wiring) ([]grant, error) {
-	var gs []grant
-	for _, p := range evaluatorPermissions() {
-		switch p.Scope {
-		case configrule.ScopeAccount:
-			gs = append(gs, grant{actions: p.Actions})
-		case configrule.ScopeSelf:
-			gs = append(gs, grant{actions: p.Actions, resources: []string{here("lambda", "function:"+FunctionName("evaluator"))}})
-		case configrule.ScopeSpokeRole:
-			gs = append(gs, w.assumeSpoke(p.Actions)...)
-		case configrule.ScopeBaseline:
-			gs = append(gs, w.readBaseline(p.Actions))
-		default:
-			return nil, fmt.Errorf("evaluator: unknown permission scope %q", p.Scope)
-		}
-	}
-	return gs, nil
+	return w.permissionGrants("evaluator", evaluatorPermissions())
 }
 
-func evaluatorSpokeActions() []string {
-	var out []string
-	for _, p := range evaluatorPermissions() {
-		if p.Scope == configrule.ScopeAccount {
-			out = append(out, p.Actions...)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
+func evaluatorSpokeActions() []string { return accountActions(evaluatorPermissions()) }
 
-func remediatorEnv(w *wiring) map[string]string {
+// The remediator and workloads are the same engine (shared/engine) serving
+// different checks: the same environment, and grants of the same shape
+// from what the engine declares for each.
+
+// engineEnv is the environment of an engine function.
+func engineEnv(w *wiring) map[string]string {
 	return map[string]string{
 		"BASELINE": w.baselineEnv(), "TABLE_NAME": w.tableName, "EVENT_BUS_NAME": w.busName,
 		"SPOKE_ROLE_NAME": w.cfg.SpokeRoleName, "DRY_RUN": strconv.FormatBool(w.cfg.DryRun),
 	}
 }
 
-// remediatorSpokeActions: the Observer's reads, every remedy's actions and
-// the workload and account checks' reads (engine.ResourceActions).
-func remediatorSpokeActions() []string {
-	return slices.Concat(secret.IAMActions, remedies.IAMActions(), engine.ResourceActions())
-}
+// remediatorPermissions: the secret checks' engine, the Observer's reads
+// and every secret remedy's actions (engine.Permissions).
+func remediatorPermissions() []configrule.Permission { return engine.Permissions() }
+
+func remediatorEnv(w *wiring) map[string]string { return engineEnv(w) }
 
 func remediatorGrants(w *wiring) ([]grant, error) {
-	return slices.Concat(
-		[]grant{{actions: remediatorSpokeActions()}, w.onTable(ledger.IAMActions), w.onBus(), w.readBaseline(baseline.IAMActions)},
-		w.assumeSpoke([]string{"sts:AssumeRole"}),
-	), nil
+	return w.permissionGrants("remediator", remediatorPermissions())
+}
+
+func remediatorSpokeActions() []string { return accountActions(remediatorPermissions()) }
+
+// workloadsPermissions: the workload and account checks' engine, the
+// checks' reads (engine.ResourceActions) and the create-vpc-endpoint
+// remedy's actions (engine.ResourcePermissions).
+func workloadsPermissions() []configrule.Permission {
+	return engine.ResourcePermissions(vpcendpoint.IAMActions)
+}
+
+func workloadsEnv(w *wiring) map[string]string { return engineEnv(w) }
+
+func workloadsGrants(w *wiring) ([]grant, error) {
+	return w.permissionGrants("workloads", workloadsPermissions())
+}
+
+func workloadsSpokeActions() []string { return accountActions(workloadsPermissions()) }
+
+// permissionGrants turns the permissions a shared package declares for
+// function fn into grants, each scope on its resources: the account's
+// (scopesFor), the function itself, the spoke roles (hub only), the
+// baseline parameter, the ledger table, the event bus.
+func (w *wiring) permissionGrants(fn string, ps []configrule.Permission) ([]grant, error) {
+	var gs []grant
+	for _, p := range ps {
+		switch p.Scope {
+		case configrule.ScopeAccount:
+			gs = append(gs, grant{actions: p.Actions})
+		case configrule.ScopeSelf:
+			gs = append(gs, grant{actions: p.Actions, resources: []string{here("lambda", "function:"+FunctionName(fn))}})
+		case configrule.ScopeSpokeRole:
+			gs = append(gs, w.assumeSpoke(p.Actions)...)
+		case configrule.ScopeBaseline:
+			gs = append(gs, w.readBaseline(p.Actions))
+		case engine.ScopeTable:
+			gs = append(gs, w.onTable(p.Actions))
+		case engine.ScopeBus:
+			gs = append(gs, grant{actions: p.Actions, resources: []string{w.busARN}})
+		default:
+			return nil, fmt.Errorf("%s: unknown permission scope %q", fn, p.Scope)
+		}
+	}
+	return gs, nil
+}
+
+// accountActions are the account-scope actions of ps: what a function
+// performs in member accounts through the spoke role.
+func accountActions(ps []configrule.Permission) []string {
+	var out []string
+	for _, p := range ps {
+		if p.Scope == configrule.ScopeAccount {
+			out = append(out, p.Actions...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func notifierEnv(w *wiring) map[string]string {

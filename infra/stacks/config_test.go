@@ -37,6 +37,8 @@ func TestConfigFromContext(t *testing.T) {
 		{"bad frequency", map[string]any{"regions": "eu-west-1", "scheduleFrequency": "Daily", "functions": "evaluator"}, "scheduleFrequency"},
 		{"bad retention", map[string]any{"regions": "eu-west-1", "logRetentionDays": "42", "functions": "evaluator"}, "logRetentionDays"},
 		{"unknown function", map[string]any{"regions": "eu-west-1", "functions": "scanner"}, `unknown function "scanner"`},
+		{"workloads", map[string]any{"regions": "eu-west-1", "functions": "evaluator,remediator,workloads"}, ""},
+		{"unknown among known", map[string]any{"regions": "eu-west-1", "functions": "workloads,workload"}, `unknown function "workload"`},
 		{"bad baseline", map[string]any{"regions": "eu-west-1", "baseline": "testdata/nope.yaml", "functions": "evaluator"}, "context baseline="},
 		{"organization", org(nil), ""},
 		{"no org ID", org(map[string]any{"organizationId": ""}), "organization mode needs organizationId"},

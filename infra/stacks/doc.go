@@ -6,7 +6,7 @@
 //
 // Every function is wired by one construct (functions.go) from one line of
 // catalog (catalog.go). Its role holds exactly the IAM actions the shared
-// packages declare for it, each scoped by resourcesFor (iam.go); an action
+// packages declare for it, each scoped by scopesFor (iam.go); an action
 // without a known scope fails synthesis. cdk-nag's AwsSolutions checks run
 // on every stack, with each suppression's reason in nag.go.
 //

@@ -111,7 +111,7 @@ func (fs *functions) add(s *spec, cfg *Config, region string, w *wiring, dir str
 		})
 		gs = append(gs, grant{actions: sqsConsumeActions, resources: []string{*f.queue.QueueArn()}})
 	}
-	sts, err := statements(gs)
+	sts, err := statements(gs, ownRegion)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}

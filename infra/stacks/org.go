@@ -2,7 +2,9 @@ package stacks
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudformation"
@@ -10,14 +12,73 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// maxTemplateBody is CloudFormation's limit on an inline TemplateBody.
-const maxTemplateBody = 51200
+// maxTemplateBody is CloudFormation's limit on an inline TemplateBody (a
+// variable for the tests of newSpoke's fallback).
+var maxTemplateBody = 51200
+
+// errTemplateTooLarge: the spoke template is more than a StackSet's inline
+// TemplateBody holds.
+var errTemplateTooLarge = errors.New("more than a StackSet's inline TemplateBody holds")
+
+// spoke is the spoke template: its stack, its compact JSON for the
+// StackSet, the Regions its role names.
+type spoke struct {
+	stack   awscdk.Stack
+	body    string
+	regions regions
+}
+
+// newSpoke builds the spoke template (newSpokeStack). Its role names every
+// Region of the deployment (spokeRegions) unless the template would then
+// exceed maxTemplateBody: then the spoke is built again with anyRegion.
+func newSpoke(app awscdk.App, cfg *Config) (*spoke, error) {
+	rs, err := spokeRegions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		stack, err := newSpokeStack(app, cfg, rs)
+		if err != nil {
+			return nil, err
+		}
+		body, err := templateBody(stack)
+		if errors.Is(err, errTemplateTooLarge) && !rs.any() {
+			app.Node().TryRemoveChild(jsii.String(SpokeStageID))
+			rs = anyRegion
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &spoke{stack: stack, body: body, regions: rs}, nil
+	}
+}
+
+// spokeRegions are the Regions the spoke role's statements name: the
+// hub's functions assume it from every Region of the deployment and work
+// in that Region of the member account, while IAM holds the role once
+// (only the stack instance in cfg.SpokeRoleRegion creates it), so its
+// ARNs cannot use the instance's own ${AWS::Region}. Each Region is named
+// while the policy fits IAM's quota on a role's inline policies; beyond,
+// anyRegion ("*" for the Region part, the account still the member's).
+func spokeRegions(cfg *Config) (regions, error) {
+	rs := regions(slices.Clone(cfg.Regions))
+	ps, err := policy([]grant{{actions: spokeActions(cfg)}}, rs)
+	if err != nil {
+		return nil, fmt.Errorf("spoke role: %w", err)
+	}
+	if policyChars(ps) > maxRolePolicyChars {
+		return anyRegion, nil
+	}
+	return rs, nil
+}
 
 // newSpokeStack is the template every member account gets in every Region
 // through the StackSet. It lives in its own Stage, so `cdk deploy --all`
 // never deploys it, and uses the bootstrapless synthesizer, which rejects
 // assets: the StackSet carries the template inline, with nothing to upload.
-func newSpokeStack(app awscdk.App, cfg *Config) (awscdk.Stack, error) {
+// The spoke role's statements name the Regions rs.
+func newSpokeStack(app awscdk.App, cfg *Config, rs regions) (awscdk.Stack, error) {
 	stage := awscdk.NewStage(app, jsii.String(SpokeStageID), nil)
 	stack := awscdk.NewStack(stage, jsii.String(SpokeStackID), &awscdk.StackProps{
 		Synthesizer:        awscdk.NewBootstraplessSynthesizer(&awscdk.BootstraplessSynthesizerProps{}),
@@ -31,12 +92,12 @@ func newSpokeStack(app awscdk.App, cfg *Config) (awscdk.Stack, error) {
 		newConfigRules(stack, hubARN("lambda", "function:"+FunctionName("evaluator")), cfg.Frequency)
 	}
 	if actions := spokeActions(cfg); len(actions) > 0 {
-		if err := newSpokeRole(stack, cfg, actions); err != nil {
+		if err := newSpokeRole(stack, cfg, actions, rs); err != nil {
 			return nil, err
 		}
 	}
-	if remediator, accesswatch := contains(cfg.Functions, "remediator"), contains(cfg.Functions, "accesswatch"); remediator || accesswatch {
-		forwardToHub(stack, hubARN("events", "event-bus/"+HubBusName), remediator, accesswatch)
+	if forwardsToHub(cfg.Functions) {
+		forwardToHub(stack, hubARN("events", "event-bus/"+HubBusName), cfg.Functions)
 	}
 	newSecretsKey(stack)
 	applyNag(stack)
@@ -45,10 +106,10 @@ func newSpokeStack(app awscdk.App, cfg *Config) (awscdk.Stack, error) {
 
 // newSpokeRole is the role the hub's functions assume in a member account:
 // trusted by their exact role ARNs within the organisation, allowed exactly
-// the actions they declare. IAM is global, so only the stack instance in
-// cfg.SpokeRoleRegion creates it.
-func newSpokeRole(stack awscdk.Stack, cfg *Config, actions []string) error {
-	sts, err := statements([]grant{{actions: actions}})
+// the actions they declare, on the resources of the Regions rs. IAM is
+// global, so only the stack instance in cfg.SpokeRoleRegion creates it.
+func newSpokeRole(stack awscdk.Stack, cfg *Config, actions []string, rs regions) error {
+	sts, err := statements([]grant{{actions: actions}}, rs)
 	if err != nil {
 		return fmt.Errorf("spoke role: %w", err)
 	}
@@ -70,17 +131,13 @@ func newSpokeRole(stack awscdk.Stack, cfg *Config, actions []string) error {
 		Expression: awscdk.Fn_ConditionEquals(awscdk.Aws_REGION(), jsii.String(cfg.SpokeRoleRegion)),
 	})
 	role.Node().DefaultChild().(awscdk.CfnResource).CfnOptions().SetCondition(cond)
-	suppressWildcards(role, "")
+	suppressWildcards(role, "", rs)
 	return nil
 }
 
 // newOrgStack holds the StackSet that rolls the spoke out to the target
 // OUs and Regions, for the management or delegated-administrator account.
-func newOrgStack(app awscdk.App, cfg *Config, spoke awscdk.Stack) (awscdk.Stack, error) {
-	body, err := templateBody(spoke)
-	if err != nil {
-		return nil, err
-	}
+func newOrgStack(app awscdk.App, cfg *Config, sp *spoke) awscdk.Stack {
 	stack := awscdk.NewStack(app, jsii.String(OrgStackID), &awscdk.StackProps{
 		Env:         env(cfg.ManagementAccount, cfg.StackSetRegion),
 		Description: jsii.String("secretguard organisation rollout: the spoke StackSet"),
@@ -107,10 +164,14 @@ func newOrgStack(app awscdk.App, cfg *Config, spoke awscdk.Stack) (awscdk.Stack,
 			},
 			Regions: jsii.Strings(cfg.Regions...),
 		}},
-		TemplateBody: jsii.String(body),
+		TemplateBody: jsii.String(sp.body),
 	})
+	if sp.regions.any() && len(cfg.Regions) > 1 {
+		awscdk.Annotations_Of(stack).AddInfo(jsii.String(fmt.Sprintf("the spoke role %s names its resources in any Region: "+
+			"naming each of the %d Regions would exceed IAM's quota on a role's inline policies or a StackSet's TemplateBody", cfg.SpokeRoleName, len(cfg.Regions))))
+	}
 	applyNag(stack)
-	return stack, nil
+	return stack
 }
 
 // templateBody synthesizes the spoke's Stage and returns its template as
@@ -123,7 +184,7 @@ func templateBody(spoke awscdk.Stack) (string, error) {
 		return "", fmt.Errorf("spoke template: %w", err)
 	}
 	if len(b) > maxTemplateBody {
-		return "", fmt.Errorf("spoke template: %d bytes, more than a StackSet's inline TemplateBody holds (%d)", len(b), maxTemplateBody)
+		return "", fmt.Errorf("spoke template: %d bytes, %w (%d)", len(b), errTemplateTooLarge, maxTemplateBody)
 	}
 	return string(b), nil
 }

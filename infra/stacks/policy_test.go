@@ -78,11 +78,34 @@ func TestNag(t *testing.T) {
 	}
 }
 
+// TestNoEC2WriteOnAnyResource: in every role of every stack, the EC2
+// actions that change a network are granted on resources, never on "*",
+// and CreateVpcEndpoint creates Secrets Manager endpoints only.
+func TestNoEC2WriteOnAnyResource(t *testing.T) {
+	for name, s := range allStacks(t) {
+		for role, sts := range templateOf(t, s).roleStatements() {
+			for _, st := range sts {
+				w := ec2Writes(st.Actions)
+				if len(w) == 0 {
+					continue
+				}
+				if slices.Contains(st.Resources, "*") {
+					t.Errorf("%s %s: %v on *", name, role, w)
+				}
+				if slices.Contains(w, "ec2:CreateVpcEndpoint") && slices.ContainsFunc(st.Resources, func(r string) bool { return strings.HasSuffix(r, ":vpc-endpoint/*") }) &&
+					!strings.Contains(st.Condition, `"ec2:VpceServiceName":["com.amazonaws.`) {
+					t.Errorf("%s %s: CreateVpcEndpoint %+v", name, role, st)
+				}
+			}
+		}
+	}
+}
+
 func TestUnknownActionFailsSynth(t *testing.T) {
-	if _, err := statements([]grant{{actions: []string{"s3:GetObject"}}}); err == nil || !strings.Contains(err.Error(), "resourcesFor") {
+	if _, err := statements([]grant{{actions: []string{"s3:GetObject"}}}, ownRegion); err == nil || !strings.Contains(err.Error(), "resourcesFor") {
 		t.Errorf("unknown action: %v", err)
 	}
-	if _, err := statements([]grant{{actions: []string{getSecretValue}}}); err == nil {
+	if _, err := statements([]grant{{actions: []string{getSecretValue}}}, ownRegion); err == nil {
 		t.Error("GetSecretValue got a default scope")
 	}
 }

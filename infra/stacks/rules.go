@@ -25,12 +25,12 @@ func RuleName(check string) string { return "secretguard-" + check }
 // and periodic; the workload checks change-triggered on their resource type
 // and periodic; the account checks (AWS::::Account) periodic only.
 func newConfigRules(scope constructs.Construct, evaluatorARN, frequency string) []awsconfig.CfnConfigRule {
-	docs, types := map[string]string{}, map[string]string{}
+	docs, types := map[string]string{}, checkResourceTypes()
 	for _, c := range checks.All() {
-		docs[c.ID()], types[c.ID()] = c.Doc(), secretResourceType
+		docs[c.ID()] = c.Doc()
 	}
 	for _, c := range checks.AllResource() {
-		docs[c.ID()], types[c.ID()] = c.Doc(), c.ResourceType()
+		docs[c.ID()] = c.Doc()
 	}
 	var out []awsconfig.CfnConfigRule
 	for _, check := range baseline.AllCheckIDs() {
@@ -76,23 +76,49 @@ var secretsManagerEvents = []string{
 	"ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica",
 }
 
-// complianceChangePattern: the changes of every secretguard rule, on secrets
-// and on the workload and account checks' resource types.
-func complianceChangePattern() *awsevents.EventPattern {
-	types := []any{secretResourceType}
+// checkResourceTypes is the resource type of each check's rule: secrets
+// for the secret checks, the checks' own for the workload and account
+// checks.
+func checkResourceTypes() map[string]string {
+	types := map[string]string{}
+	for _, c := range checks.All() {
+		types[c.ID()] = secretResourceType
+	}
 	for _, c := range checks.AllResource() {
-		if !slices.Contains(types, any(c.ResourceType())) {
-			types = append(types, c.ResourceType())
+		types[c.ID()] = c.ResourceType()
+	}
+	return types
+}
+
+// complianceChangePattern: the compliance changes of the rules of the
+// checks ids (exactly their names) on their resource types.
+func complianceChangePattern(ids []string) *awsevents.EventPattern {
+	all := checkResourceTypes()
+	var names, types []any
+	for _, id := range ids {
+		names = append(names, RuleName(id))
+		if t := all[id]; !slices.Contains(types, any(t)) {
+			types = append(types, t)
 		}
 	}
 	return &awsevents.EventPattern{
 		Source:     jsii.Strings("aws.config"),
 		DetailType: jsii.Strings("Config Rules Compliance Change"),
 		Detail: &map[string]any{
-			"configRuleName": []any{map[string]any{"prefix": "secretguard-"}},
+			"configRuleName": names,
 			"resourceType":   types,
 		},
 	}
+}
+
+// The compliance changes each engine serves: the secret checks' for the
+// remediator, the workload and account checks' for workloads.
+func secretComplianceChangePattern() *awsevents.EventPattern {
+	return complianceChangePattern(baseline.CheckIDs)
+}
+
+func resourceComplianceChangePattern() *awsevents.EventPattern {
+	return complianceChangePattern(baseline.ResourceCheckIDs)
 }
 
 func cloudTrailPattern() *awsevents.EventPattern {
@@ -149,8 +175,10 @@ func routeAccessDenied(scope constructs.Construct, bus awsevents.IEventBus, fs *
 }
 
 // routeToQueues adds the rules on bus that feed the remediator (compliance
-// changes and Secrets Manager CloudTrail events) and the notifier
-// (secretguard's own events), each to its queue, failures to its DLQ.
+// changes of the secret checks' rules and Secrets Manager CloudTrail
+// events), workloads (compliance changes of the workload and account
+// checks' rules) and the notifier (secretguard's own events), each to its
+// queue, failures to its DLQ. Each function gets only its own events.
 func routeToQueues(scope constructs.Construct, bus awsevents.IEventBus, fs *functions) {
 	target := func(name string) awsevents.IRuleTarget {
 		f := fs.byName[name]
@@ -166,8 +194,11 @@ func routeToQueues(scope constructs.Construct, bus awsevents.IEventBus, fs *func
 		})
 	}
 	if fs.byName["remediator"] != nil {
-		rule("ComplianceChange", "secretguard: Config compliance changes of secretguard rules -> remediator", complianceChangePattern(), target("remediator"))
+		rule("ComplianceChange", "secretguard: Config compliance changes of the secret checks' rules -> remediator", secretComplianceChangePattern(), target("remediator"))
 		rule("SecretsManagerCloudTrail", "secretguard: Secrets Manager changes (CloudTrail) -> remediator", cloudTrailPattern(), target("remediator"))
+	}
+	if fs.byName["workloads"] != nil {
+		rule("ResourceComplianceChange", "secretguard: Config compliance changes of the workload and account checks' rules -> workloads", resourceComplianceChangePattern(), target("workloads"))
 	}
 	if fs.byName["notifier"] != nil {
 		rule("Outcomes", "secretguard: secretguard outcomes -> notifier", &awsevents.EventPattern{
@@ -177,9 +208,11 @@ func routeToQueues(scope constructs.Construct, bus awsevents.IEventBus, fs *func
 }
 
 // forwardToHub adds the rules on the account's default bus that send to the
-// hub bus compliance changes and Secrets Manager CloudTrail events (for the
-// remediator) and refused secret reads (for accesswatch).
-func forwardToHub(scope constructs.Construct, hubBusARN string, remediator, accesswatch bool) {
+// hub bus what the wired functions fns serve: the compliance changes of
+// every secretguard rule (for the remediator and workloads, which the hub
+// bus routes apart), Secrets Manager CloudTrail events (for the remediator)
+// and refused secret reads (for accesswatch).
+func forwardToHub(scope constructs.Construct, hubBusARN string, fns []string) {
 	bus := awsevents.EventBus_FromEventBusArn(scope, jsii.String("HubBus"), jsii.String(hubBusARN))
 	role := awsiam.NewRole(scope, jsii.String("ForwarderRole"), &awsiam.RoleProps{
 		Description: jsii.String("secretguard: EventBridge forwards secret events to the hub bus"),
@@ -199,13 +232,25 @@ func forwardToHub(scope constructs.Construct, hubBusARN string, remediator, acce
 			Targets:      &[]awsevents.IRuleTarget{newBusTarget(bus, role)},
 		})
 	}
-	if remediator {
-		forward("ForwardComplianceChange", complianceChangePattern())
+	if forwardsComplianceChanges(fns) {
+		forward("ForwardComplianceChange", complianceChangePattern(baseline.AllCheckIDs()))
+	}
+	if slices.Contains(fns, "remediator") {
 		forward("ForwardSecretsManagerCloudTrail", cloudTrailPattern())
 	}
-	if accesswatch {
+	if slices.Contains(fns, "accesswatch") {
 		withAllManagementEvents(forward("ForwardAccessDenied", accessDeniedPattern()))
 	}
+}
+
+// forwardsComplianceChanges: either engine is wired.
+func forwardsComplianceChanges(fns []string) bool {
+	return slices.Contains(fns, "remediator") || slices.Contains(fns, "workloads")
+}
+
+// forwardsToHub: the member accounts have events for the hub.
+func forwardsToHub(fns []string) bool {
+	return forwardsComplianceChanges(fns) || slices.Contains(fns, "accesswatch")
 }
 
 func newBusTarget(bus awsevents.IEventBus, role awsiam.IRole) awsevents.IRuleTarget {

@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,22 +17,23 @@ import (
 	"github.com/secretguard/secretguard/shared/remedies"
 	"github.com/secretguard/secretguard/shared/revoke"
 	"github.com/secretguard/secretguard/shared/secret"
+	"github.com/secretguard/secretguard/shared/vpcendpoint"
 )
 
 var logsActions = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 
 func TestSingleResourceCounts(t *testing.T) {
 	countsAre(t, templateOf(t, singleBuilt(t).Single["eu-west-1"]), map[string]int{
-		"AWS::Lambda::Function":           5,
-		"AWS::IAM::Role":                  5,
+		"AWS::Lambda::Function":           6,
+		"AWS::IAM::Role":                  6,
 		"AWS::IAM::Policy":                0, // every grant is in the roles' inline policies
 		"AWS::Config::ConfigRule":         len(baseline.CheckIDs) + len(baseline.ResourceCheckIDs),
 		"AWS::Lambda::Permission":         2, // config -> evaluator, events -> accesswatch
-		"AWS::Events::Rule":               4, // compliance change, CloudTrail -> remediator; outcomes -> notifier; access denied -> accesswatch
-		"AWS::SQS::Queue":                 6, // evaluator and accesswatch DLQ; remediator and notifier queue + DLQ
-		"AWS::Lambda::EventSourceMapping": 2,
-		"AWS::CloudWatch::Alarm":          9, // errors x5, DLQ depth x4
-		"AWS::Logs::LogGroup":             5,
+		"AWS::Events::Rule":               5, // compliance change, CloudTrail -> remediator; compliance change -> workloads; outcomes -> notifier; access denied -> accesswatch
+		"AWS::SQS::Queue":                 8, // evaluator and accesswatch DLQ; remediator, workloads and notifier queue + DLQ
+		"AWS::Lambda::EventSourceMapping": 3,
+		"AWS::CloudWatch::Alarm":          11, // errors x6, DLQ depth x5
+		"AWS::Logs::LogGroup":             6,
 		"AWS::DynamoDB::Table":            1,
 		"AWS::KMS::Key":                   2, // secrets key, ops key (topic)
 		"AWS::SNS::Topic":                 1,
@@ -57,8 +59,15 @@ func TestSingleFunctions(t *testing.T) {
 		if name != FunctionName("revoker") && name != FunctionName("accesswatch") && env["BASELINE"] != "ssm:"+DefaultBaselineParameter {
 			t.Errorf("%s: BASELINE=%v", name, env["BASELINE"])
 		}
-		if name == FunctionName("remediator") && (env["DRY_RUN"] != "true" || env["EVENT_BUS_NAME"] != "default" || env["SPOKE_ROLE_NAME"] != DefaultSpokeRoleName) {
-			t.Errorf("remediator env %v", env)
+		if name == FunctionName("remediator") || name == FunctionName("workloads") {
+			want := map[string]any{"BASELINE": "ssm:" + DefaultBaselineParameter, "TABLE_NAME": env["TABLE_NAME"],
+				"EVENT_BUS_NAME": "default", "SPOKE_ROLE_NAME": DefaultSpokeRoleName, "DRY_RUN": "true"}
+			if env["TABLE_NAME"] == nil || !reflect.DeepEqual(env, want) {
+				t.Errorf("%s env %v", name, env)
+			}
+			if p["Timeout"] != float64(300) || p["MemorySize"] != float64(512) {
+				t.Errorf("%s: timeout %v memory %v", name, p["Timeout"], p["MemorySize"])
+			}
 		}
 		if name == FunctionName("accesswatch") && (env["EVENT_BUS_NAME"] != "default" || env["TABLE_NAME"] == nil) {
 			t.Errorf("accesswatch env %v", env)
@@ -206,7 +215,9 @@ func TestRoleActions(t *testing.T) {
 	want := map[string][]string{
 		"evaluator": sorted(without(configrule.EvaluatorIAMActions(), "sts:", "kms:"), configrule.ResourcePermissions()[0].Actions,
 			logsActions, []string{"sqs:SendMessage"}),
-		"remediator": sorted(secret.IAMActions, remedies.IAMActions(), engine.ResourceActions(), ledger.IAMActions,
+		"remediator": sorted(secret.IAMActions, remedies.IAMActions(), ledger.IAMActions,
+			[]string{"events:PutEvents", "ssm:GetParameter"}, logsActions, consume),
+		"workloads": sorted(engine.ResourceActions(), vpcendpoint.IAMActions, ledger.IAMActions,
 			[]string{"events:PutEvents", "ssm:GetParameter"}, logsActions, consume),
 		"notifier": sorted([]string{"ssm:CreateOpsItem", "ssm:UpdateOpsItem", "securityhub:BatchImportFindings",
 			"securityhub:BatchUpdateFindings", "secretsmanager:GetSecretValue", "sns:Publish",
@@ -264,6 +275,188 @@ func TestAccessDeniedRule(t *testing.T) {
 			if res == "*" {
 				t.Errorf("accesswatch: %v on *", st.Actions)
 			}
+		}
+	}
+}
+
+// ec2Writes are the EC2 actions that change an account's network.
+func ec2Writes(actions []string) []string {
+	var out []string
+	for _, a := range actions {
+		for _, p := range []string{"ec2:Create", "ec2:Modify", "ec2:Authorize"} {
+			if strings.HasPrefix(a, p) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// TestEngineRoles: the remediator no longer reads workloads nor changes
+// networks; workloads does both, with the create-vpc-endpoint remedy's
+// writes each on its resources, never on "*".
+func TestEngineRoles(t *testing.T) {
+	roles := templateOf(t, singleBuilt(t).Single["eu-west-1"]).roleStatements()
+	remediator := actionsOf(roles[RoleName("remediator", "eu-west-1")])
+	if w := ec2Writes(remediator); len(w) > 0 {
+		t.Errorf("remediator may change networks: %v", w)
+	}
+	if slices.Contains(remediator, vpcEndpointZoneAction) {
+		t.Errorf("remediator may associate VPCs with hosted zones")
+	}
+	for _, a := range engine.ResourceActions() {
+		if slices.Contains(remediator, a) && !slices.Contains(secret.IAMActions, a) && !slices.Contains(remedies.IAMActions(), a) {
+			t.Errorf("remediator keeps the workload checks' %s", a)
+		}
+	}
+	wl := roles[RoleName("workloads", "eu-west-1")]
+	want := []string{"ec2:AuthorizeSecurityGroupIngress", "ec2:CreateSecurityGroup", "ec2:CreateTags", "ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint"}
+	if got := ec2Writes(actionsOf(wl)); !slices.Equal(got, want) {
+		t.Errorf("workloads EC2 writes %v, want %v", got, want)
+	}
+	checkEC2Scopes(t, "workloads", wl)
+}
+
+// checkEC2Scopes checks the statements of a role that holds the
+// create-vpc-endpoint remedy's actions (its EC2 actions and their
+// dependent Route 53 action), in the given Regions: none for the Region of
+// the role's stack (${AWS::Region}), or "*".
+func checkEC2Scopes(t *testing.T, role string, sts []statement, regions ...string) {
+	t.Helper()
+	if len(regions) == 0 {
+		regions = []string{"${AWS::Region}"}
+	}
+	ec2 := func(types ...string) []string {
+		var out []string
+		for _, typ := range types {
+			for _, r := range regions {
+				out = append(out, "arn:${AWS::Partition}:ec2:"+r+":${AWS::AccountId}:"+typ+"/*")
+			}
+		}
+		return out
+	}
+	var services, vpcs []string
+	for _, r := range regions {
+		services = append(services, `"com.amazonaws.`+r+`.secretsmanager","cn.com.amazonaws.`+r+`.secretsmanager"`)
+		vpcs = append(vpcs, `"VPCId=vpc-*,VPCRegion=`+r+`"`)
+	}
+	op, zone := "StringEquals", statement{Resources: []string{"arn:${AWS::Partition}:route53:::hostedzone/*"},
+		Condition: `{"ForAllValues:StringLike":{"route53:VPCs":[` + strings.Join(vpcs, ",") + `]}}`}
+	if slices.Equal(regions, []string{"*"}) {
+		op, zone.Condition = "StringLike", ""
+	}
+	tag := vpcendpoint.ManagedTag
+	want := map[string][]statement{
+		"ec2:DescribeVpcAttribute": {{Resources: ec2("vpc")}},
+		"ec2:CreateSecurityGroup": {
+			{Resources: ec2("vpc")},
+			{Resources: ec2("security-group"), Condition: `{"Null":{"aws:RequestTag/` + tag + `":"false"}}`},
+		},
+		"ec2:AuthorizeSecurityGroupIngress": {
+			{Resources: ec2("security-group"), Condition: `{"Null":{"aws:ResourceTag/` + tag + `":"false"}}`},
+		},
+		"ec2:CreateVpcEndpoint": {
+			{Resources: ec2("vpc", "subnet", "security-group")},
+			{Resources: ec2("vpc-endpoint"), Condition: `{"Null":{"aws:RequestTag/` + tag + `":"false"},` +
+				`"` + op + `":{"ec2:VpceServiceName":[` + strings.Join(services, ",") + `]}}`},
+		},
+		"ec2:ModifyVpcEndpoint": {{Resources: ec2("vpc-endpoint")}},
+		"ec2:CreateTags": {
+			{Resources: ec2("security-group", "vpc-endpoint"), Condition: `{"StringEquals":{"ec2:CreateAction":["CreateSecurityGroup","CreateVpcEndpoint"]}}`},
+		},
+		vpcEndpointZoneAction:        {zone},
+		"ec2:DescribeVpcs":           {{Resources: []string{"*"}}},
+		"ec2:DescribeSubnets":        {{Resources: []string{"*"}}},
+		"ec2:DescribeRouteTables":    {{Resources: []string{"*"}}},
+		"ec2:DescribeSecurityGroups": {{Resources: []string{"*"}}},
+		"ec2:DescribeVpcEndpoints":   {{Resources: []string{"*"}}},
+	}
+	got := map[string][]statement{}
+	for _, st := range sts {
+		for _, a := range st.Actions {
+			if strings.HasPrefix(a, "ec2:") || strings.HasPrefix(a, "route53:") {
+				got[a] = append(got[a], statement{Resources: st.Resources, Condition: st.Condition})
+			}
+		}
+	}
+	key := func(s statement) string { return strings.Join(s.Resources, ",") + s.Condition }
+	for a, w := range want {
+		g := got[a]
+		slices.SortFunc(g, func(x, y statement) int { return strings.Compare(key(x), key(y)) })
+		slices.SortFunc(w, func(x, y statement) int { return strings.Compare(key(x), key(y)) })
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%s %s:\n got %+v\nwant %+v", role, a, g, w)
+		}
+	}
+	for a := range got {
+		if want[a] == nil {
+			t.Errorf("%s: unexpected %s", role, a)
+		}
+	}
+}
+
+// TestComplianceChangeRoutes: the compliance changes of the secret checks'
+// rules go to the remediator's queue only, those of the workload and
+// account checks' rules to workloads' only, each with its DLQ.
+func TestComplianceChangeRoutes(t *testing.T) {
+	tp := templateOf(t, singleBuilt(t).Single["eu-west-1"])
+	types := checkResourceTypes()
+	want := map[string]map[string]any{} // queue -> detail
+	for fn, ids := range map[string][]string{"remediator": baseline.CheckIDs, "workloads": baseline.ResourceCheckIDs} {
+		var names, rtypes []any
+		for _, id := range ids {
+			names = append(names, "secretguard-"+id)
+			if !slices.Contains(rtypes, any(types[id])) {
+				rtypes = append(rtypes, types[id])
+			}
+		}
+		want["Functions"+fn+"Queue"] = map[string]any{"configRuleName": names, "resourceType": rtypes}
+	}
+	if got := want["FunctionsremediatorQueue"]["resourceType"]; !reflect.DeepEqual(got, []any{"AWS::SecretsManager::Secret"}) {
+		t.Errorf("remediator resource types %v", got)
+	}
+	if got := want["FunctionsworkloadsQueue"]["resourceType"]; !reflect.DeepEqual(got, []any{"AWS::Lambda::Function", "AWS::ECS::TaskDefinition", "AWS::::Account"}) {
+		t.Errorf("workloads resource types %v", got)
+	}
+	found := map[string]int{}
+	for _, r := range tp.resources("AWS::Events::Rule") {
+		p := props(r)
+		pat := p["EventPattern"].(map[string]any)
+		if !reflect.DeepEqual(pat["detail-type"], []any{"Config Rules Compliance Change"}) {
+			continue
+		}
+		targets := p["Targets"].([]any)
+		if len(targets) != 1 {
+			t.Fatalf("rule %v: %d targets", p["Description"], len(targets))
+		}
+		tg := targets[0].(map[string]any)
+		queue := strings.TrimSuffix(strings.TrimPrefix(flat(tg["Arn"]), "${"), ".Arn}")
+		var fnQueue string
+		for q := range want {
+			if strings.HasPrefix(queue, q) {
+				fnQueue = q
+			}
+		}
+		if fnQueue == "" {
+			t.Errorf("compliance changes go to %s", queue)
+			continue
+		}
+		found[fnQueue]++
+		// JSON round trip: the template holds []any.
+		b, _ := json.Marshal(want[fnQueue])
+		var w any
+		_ = json.Unmarshal(b, &w)
+		if !reflect.DeepEqual(pat["detail"], w) || !reflect.DeepEqual(pat["source"], []any{"aws.config"}) {
+			t.Errorf("%s pattern\n got %v\nwant %v", fnQueue, pat, w)
+		}
+		dlq := flat(tg["DeadLetterConfig"])
+		if !strings.Contains(dlq, strings.TrimSuffix(fnQueue, "Queue")+"DLQ") {
+			t.Errorf("%s: dead-letter %s", fnQueue, dlq)
+		}
+	}
+	for q := range want {
+		if found[q] != 1 {
+			t.Errorf("%d compliance change rules feed %s, want 1", found[q], q)
 		}
 	}
 }
