@@ -132,7 +132,17 @@ func PlanFor(ctx context.Context, c EC2API, r *workload.Resource) (Plan, error) 
 			}
 		}
 	}
-	p.Summary = fmt.Sprintf("create %d Secrets Manager endpoint(s) (%s) and turn private DNS on for %d", countOp(p.Calls, "CreateVpcEndpoint"), service, countOp(p.Calls, "ModifyVpcEndpoint"))
+	var parts []string
+	if n := countOp(p.Calls, "CreateVpcEndpoint"); n > 0 {
+		parts = append(parts, fmt.Sprintf("create %d Secrets Manager endpoint(s) (%s)", n, service))
+	}
+	if n := countOp(p.Calls, "ModifyVpcEndpoint"); n > 0 {
+		parts = append(parts, fmt.Sprintf("turn private DNS on for %d endpoint(s)", n))
+	}
+	p.Summary = strings.Join(parts, " and ")
+	if p.Summary == "" {
+		p.Summary = "nothing to create"
+	}
 	if len(human) > 0 {
 		p.Summary += "; left for a person: " + strings.Join(human, "; ")
 		return p, remedies.NeedsHuman(strings.Join(human, "; "))

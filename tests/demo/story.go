@@ -19,6 +19,7 @@ type tally struct {
 	mu                          sync.Mutex
 	tickets, badSignatures      int
 	remediated, attention, fail int
+	workloads                   int
 	nonCompliantBefore, after   int
 	revokeHeadline              string
 }
@@ -94,6 +95,9 @@ func (d *demo) story(ctx context.Context) error {
 	}
 	seen.after = nonCompliant(after, d.ids())
 
+	if err := d.workloads(ctx); err != nil {
+		return err
+	}
 	if err := d.revoke(ctx); err != nil {
 		return err
 	}
@@ -183,6 +187,7 @@ func (d *demo) summary() {
 	fmt.Fprintf(d.w, "  non-compliant verdicts before: %d\n", seen.nonCompliantBefore)
 	fmt.Fprintf(d.w, "  non-compliant verdicts after:  %d\n", seen.after)
 	fmt.Fprintf(d.w, "  remediator outcomes:           %d remediated, %d ticketed, %d failed\n", seen.remediated, seen.attention, seen.fail)
+	fmt.Fprintf(d.w, "  workloads decisions:           %d\n", seen.workloads)
 	fmt.Fprintf(d.w, "  webhook messages received:     %d (%d with a bad signature)\n", seen.tickets, seen.badSignatures)
 	fmt.Fprintf(d.w, "  revoker:                       %s\n", seen.revokeHeadline)
 	names := make([]string, 0, len(l.Functions))
