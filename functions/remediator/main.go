@@ -34,25 +34,15 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/secretguard/secretguard/shared/dispatch"
-	"github.com/secretguard/secretguard/shared/lambdaenv"
 )
 
-func main() {
-	lambda.Start(lambdaenv.Raw(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*dispatch.Handler, error) {
-		return setup(ctx, env, os.Stdout, log) // metrics (EMF) go to stdout with the logs
-	}).Handle))
-}
+// function serves secret reconciles, with nothing added: no workload
+// observer, no resource remedy.
+var function = dispatch.Function{Serves: dispatch.Secrets}
 
-// setup is dispatch.Setup serving secret reconciles, with nothing added:
-// no workload observer, no resource remedy.
-func setup(ctx context.Context, env lambdaenv.Env, out io.Writer, log *slog.Logger) (*dispatch.Handler, error) {
-	return dispatch.Setup(ctx, env, out, log, dispatch.Secrets, nil)
-}
+// setup builds the handler (dispatch.Setup); tests call it with their
+// environment.
+var setup = function.Setup
+
+func main() { function.Main() }

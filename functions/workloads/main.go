@@ -32,31 +32,21 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/secretguard/secretguard/shared/dispatch"
 	"github.com/secretguard/secretguard/shared/engine"
-	"github.com/secretguard/secretguard/shared/lambdaenv"
 	"github.com/secretguard/secretguard/shared/vpcendpoint"
 	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
-func main() {
-	lambda.Start(lambdaenv.Raw(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*dispatch.Handler, error) {
-		return setup(ctx, env, os.Stdout, log) // metrics (EMF) go to stdout with the logs
-	}).Handle))
-}
+// function serves the workload and account checks, with what only this
+// function has: the workload observer and the remedies of those checks.
+var function = dispatch.Function{Serves: dispatch.ResourceChecks, Wire: func(e *engine.Engine) {
+	e.NewWorkload = observe.Factory(nil)
+	e.ResourceRemedies = []engine.ResourceRemedy{vpcendpoint.Remedy{}}
+}}
 
-// setup is dispatch.Setup with what only this function has: the workload
-// observer and the remedies of the workload and account checks.
-func setup(ctx context.Context, env lambdaenv.Env, out io.Writer, log *slog.Logger) (*dispatch.Handler, error) {
-	return dispatch.Setup(ctx, env, out, log, dispatch.ResourceChecks, func(e *engine.Engine) {
-		e.NewWorkload = observe.Factory(nil)
-		e.ResourceRemedies = []engine.ResourceRemedy{vpcendpoint.Remedy{}}
-	})
-}
+// setup builds the handler (dispatch.Setup); tests call it with their
+// environment.
+var setup = function.Setup
+
+func main() { function.Main() }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
@@ -77,4 +79,25 @@ func ParseDryRun(v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("DRY_RUN is %q: want true, 1 or yes (preview: change nothing, ticket what would change) or false, 0, no or empty (remediate)", v)
+}
+
+// Function is one function's part of Setup: what it serves and what it
+// adds to the engine (nil: nothing).
+type Function struct {
+	Serves Serves
+	Wire   func(*engine.Engine)
+}
+
+// Setup is Setup for this function.
+func (f Function) Setup(ctx context.Context, getenv lambdaenv.Env, out io.Writer, log *slog.Logger) (*Handler, error) {
+	return Setup(ctx, getenv, out, log, f.Serves, f.Wire)
+}
+
+// Main runs the function under the Lambda runtime: Setup once per process
+// (a failure exits, logged), metrics (EMF) to stdout with the logs, and
+// every payload handed to Handle as it came (lambdaenv.Raw).
+func (f Function) Main() {
+	lambda.Start(lambdaenv.Raw(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*Handler, error) {
+		return f.Setup(ctx, env, os.Stdout, log)
+	}).Handle))
 }
