@@ -18,6 +18,8 @@ import (
 // the runtime does not decode the payload first), so each says what it
 // expected.
 var refusals = map[string]string{
+	"events/accesswatch/malformed-not-cloudtrail.json":       `detail-type "Object Created": want "AWS API Call via CloudTrail"`,
+	"events/accesswatch/malformed-not-json.json":             `not an EventBridge event: unexpected end of JSON input`,
 	"events/config/malformed-bad-parameter-value.json":       `"maxRotationDays": "thirty" is not a whole number`,
 	"events/config/malformed-missing-check.json":             `rule parameter "check" is missing`,
 	"events/config/malformed-missing-result-token.json":      `no resultToken`,

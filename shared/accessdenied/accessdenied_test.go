@@ -34,6 +34,8 @@ func TestParseSamples(t *testing.T) {
 		"batch-cross-account-denied.json": "arn:aws:secretsmanager:us-east-1:111122223333:secret:shared/api-key-AbCdEf",
 		"get-secret-value-ok.json":        "",
 		"describe-denied.json":            "",
+		"malformed-not-json.json":         "malformed",
+		"malformed-not-cloudtrail.json":   "malformed",
 	}
 	if len(files) != len(want) {
 		t.Fatalf("%d samples, %d expectations", len(files), len(want))
@@ -42,6 +44,12 @@ func TestParseSamples(t *testing.T) {
 		name := filepath.Base(f)
 		t.Run(name, func(t *testing.T) {
 			d, err := Parse(sample(t, name))
+			if want[name] == "malformed" {
+				if err == nil || errors.Is(err, ErrNotDenial) {
+					t.Fatalf("Parse = %+v, %v; want an error naming what is wrong", d, err)
+				}
+				return
+			}
 			if want[name] == "" {
 				if !errors.Is(err, ErrNotDenial) {
 					t.Fatalf("Parse = %+v, %v; want ErrNotDenial", d, err)

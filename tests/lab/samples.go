@@ -12,7 +12,7 @@ import (
 
 // SampleDirs maps each function to its directory of sample events.
 var SampleDirs = map[string]string{"evaluator": "config", "notifier": "notifier", "remediator": "remediator", "revoker": "revoker",
-	"workloads": "workloads"}
+	"workloads": "workloads", "accesswatch": "accesswatch"}
 
 // Sample is one file of events/, ready to send to its function.
 type Sample struct {
