@@ -123,7 +123,7 @@ func TestNewParameterReaderEndpoints(t *testing.T) {
 		"us-gov-west-1":  "https://ssm.us-gov-west-1.amazonaws.com/",
 		"eusc-de-east-1": "https://ssm.eusc-de-east-1.amazonaws.eu/",
 	} {
-		if got := NewParameterReader(aws.Config{Region: region}).endpoint; got != want {
+		if got := NewParameterReader(aws.Config{Region: region}).c.endpoint; got != want {
 			t.Errorf("%s: endpoint %q, want %q", region, got, want)
 		}
 	}

@@ -16,8 +16,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/secretguard/secretguard/shared/workload"
 )
@@ -341,44 +339,44 @@ func (o *Observer) usage(ctx context.Context, a *workload.Account) error {
 // reads the values of String and StringList ones. SecureString values are
 // never read: the checks judge those by name.
 func (o *Observer) parameters(ctx context.Context, a *workload.Account) error {
-	in := &ssm.DescribeParametersInput{MaxResults: aws.Int32(50)}
+	next := ""
 	for {
-		out, err := o.SSM.DescribeParameters(ctx, in)
+		params, token, err := o.SSM.DescribeParameters(ctx, next)
 		if err != nil {
 			return fmt.Errorf("ssm DescribeParameters: %w", err)
 		}
-		for _, p := range out.Parameters {
+		for _, p := range params {
 			if len(a.Parameters) == workload.MaxParameters {
 				a.ParametersTruncated = true
 				break
 			}
-			a.Parameters = append(a.Parameters, workload.Parameter{Name: aws.ToString(p.Name), ARN: aws.ToString(p.ARN), Type: string(p.Type)})
+			a.Parameters = append(a.Parameters, workload.Parameter{Name: p.Name, ARN: p.ARN, Type: p.Type})
 		}
-		if in.NextToken = out.NextToken; aws.ToString(in.NextToken) == "" || a.ParametersTruncated {
+		if next = token; next == "" || a.ParametersTruncated {
 			break
 		}
 	}
 	index := map[string]int{}
 	var plain []string
 	for i, p := range a.Parameters {
-		if p.Type != string(ssmtypes.ParameterTypeSecureString) {
+		if p.Type != secureString {
 			index[p.Name] = i
 			plain = append(plain, p.Name)
 		}
 	}
 	for batch := range slices.Chunk(plain, 10) {
-		out, err := o.SSM.GetParameters(ctx, &ssm.GetParametersInput{Names: batch, WithDecryption: aws.Bool(false)})
+		params, err := o.SSM.GetParameters(ctx, batch)
 		if err != nil {
 			return fmt.Errorf("ssm GetParameters: %w", err)
 		}
-		for _, p := range out.Parameters {
-			if p.Type == ssmtypes.ParameterTypeSecureString {
+		for _, p := range params {
+			if p.Type == secureString {
 				continue // changed type meanwhile: never keep its value
 			}
-			if i, ok := index[aws.ToString(p.Name)]; ok {
-				a.Parameters[i].Value = aws.ToString(p.Value)
-				if arn := aws.ToString(p.ARN); arn != "" {
-					a.Parameters[i].ARN = arn
+			if i, ok := index[p.Name]; ok {
+				a.Parameters[i].Value = p.Value
+				if p.ARN != "" {
+					a.Parameters[i].ARN = p.ARN
 				}
 			}
 		}

@@ -17,7 +17,6 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/credscan"
@@ -42,11 +41,23 @@ type ECSAPI interface {
 	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
 }
 
-// SSMAPI is the set of SSM methods the Observer calls. GetParameters is
-// called only with String and StringList names, never WithDecryption.
+// SSMAPI is what the Observer asks of SSM: DescribeParameters pages and
+// GetParameters of String and StringList names, never with decryption.
+// NewSSM serves it with signed JSON requests (awsenv.JSONClient) rather
+// than the SDK's ssm package, which would add ~0.7 MB and its schemas'
+// init to every function that observes accounts.
 type SSMAPI interface {
-	DescribeParameters(ctx context.Context, in *ssm.DescribeParametersInput, optFns ...func(*ssm.Options)) (*ssm.DescribeParametersOutput, error)
-	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+	DescribeParameters(ctx context.Context, nextToken string) (params []SSMParameter, next string, err error)
+	GetParameters(ctx context.Context, names []string) ([]SSMParameter, error)
+}
+
+// SSMParameter is a parameter as SSM describes it; Value only from
+// GetParameters.
+type SSMParameter struct {
+	Name  string `json:"Name"`
+	ARN   string `json:"ARN"`
+	Type  string `json:"Type"`
+	Value string `json:"Value"`
 }
 
 // EC2API is the set of EC2 methods the Observer calls.
@@ -70,7 +81,6 @@ type CloudWatchAPI interface {
 var (
 	_ LambdaAPI     = (*lambda.Client)(nil)
 	_ ECSAPI        = (*ecs.Client)(nil)
-	_ SSMAPI        = (*ssm.Client)(nil)
 	_ EC2API        = (*ec2.Client)(nil)
 	_ CloudTrailAPI = (*cloudtrail.Client)(nil)
 	_ CloudWatchAPI = (*cloudwatch.Client)(nil)
@@ -111,7 +121,7 @@ type Observer struct {
 // New builds an Observer with the SDK clients of cfg.
 func New(cfg aws.Config, accountID string) *Observer {
 	return &Observer{
-		Lambda: lambda.NewFromConfig(cfg), ECS: ecs.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg),
+		Lambda: lambda.NewFromConfig(cfg), ECS: ecs.NewFromConfig(cfg), SSM: NewSSM(cfg),
 		EC2: ec2.NewFromConfig(cfg), CloudTrail: cloudtrail.NewFromConfig(cfg), CloudWatch: cloudwatch.NewFromConfig(cfg),
 		AccountID: accountID, Region: cfg.Region,
 	}
