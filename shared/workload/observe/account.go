@@ -14,7 +14,6 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/secretguard/secretguard/shared/workload"
@@ -226,37 +225,35 @@ type placed struct {
 // configuration and its subnets.
 func (o *Observer) serviceSubnets(ctx context.Context) ([]placed, error) {
 	var clusters []string
-	cin := &ecs.ListClustersInput{}
-	for {
-		out, err := o.ECS.ListClusters(ctx, cin)
+	for token := ""; ; {
+		arns, next, err := o.ECS.ListClusters(ctx, token)
 		if err != nil {
 			return nil, fmt.Errorf("ecs ListClusters: %w", err)
 		}
-		clusters = append(clusters, out.ClusterArns...)
-		if cin.NextToken = out.NextToken; aws.ToString(cin.NextToken) == "" {
+		clusters = append(clusters, arns...)
+		if token = next; token == "" {
 			break
 		}
 	}
 	var out []placed
 	for _, c := range clusters {
-		sin := &ecs.ListServicesInput{Cluster: aws.String(c)}
-		for {
-			ls, err := o.ECS.ListServices(ctx, sin)
+		for token := ""; ; {
+			arns, next, err := o.ECS.ListServices(ctx, c, token)
 			if err != nil {
 				return nil, fmt.Errorf("ecs ListServices %s: %w", c, err)
 			}
-			for batch := range slices.Chunk(ls.ServiceArns, 10) {
-				ds, err := o.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(c), Services: batch})
+			for batch := range slices.Chunk(arns, 10) {
+				services, err := o.ECS.DescribeServices(ctx, c, batch)
 				if err != nil {
 					return nil, fmt.Errorf("ecs DescribeServices %s: %w", c, err)
 				}
-				for _, s := range ds.Services {
+				for _, s := range services {
 					if nc := s.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil && len(nc.AwsvpcConfiguration.Subnets) > 0 {
-						out = append(out, placed{name: aws.ToString(s.ServiceName), subnets: nc.AwsvpcConfiguration.Subnets, service: true})
+						out = append(out, placed{name: s.ServiceName, subnets: nc.AwsvpcConfiguration.Subnets, service: true})
 					}
 				}
 			}
-			if sin.NextToken = ls.NextToken; aws.ToString(sin.NextToken) == "" {
+			if token = next; token == "" {
 				break
 			}
 		}

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -13,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -32,13 +31,47 @@ type LambdaAPI interface {
 	ListTags(ctx context.Context, in *lambda.ListTagsInput, optFns ...func(*lambda.Options)) (*lambda.ListTagsOutput, error)
 }
 
-// ECSAPI is the set of ECS methods the Observer calls.
+// ECSAPI is what the Observer asks of ECS. NewECS serves it with signed
+// JSON requests (awsenv.JSONClient) rather than the SDK's ecs package, as
+// for SSM: five read calls do not need ~0.6 MB of generated code.
 type ECSAPI interface {
-	ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error)
-	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
-	ListClusters(ctx context.Context, in *ecs.ListClustersInput, optFns ...func(*ecs.Options)) (*ecs.ListClustersOutput, error)
-	ListServices(ctx context.Context, in *ecs.ListServicesInput, optFns ...func(*ecs.Options)) (*ecs.ListServicesOutput, error)
-	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+	// ListTaskDefinitions returns one page of ACTIVE revisions' ARNs and
+	// the next token ("" at the end).
+	ListTaskDefinitions(ctx context.Context, nextToken string) (arns []string, next string, err error)
+	// DescribeTaskDefinition describes a revision (ARN or family:revision)
+	// with its tags.
+	DescribeTaskDefinition(ctx context.Context, id string) (*ECSTaskDefinition, error)
+	ListClusters(ctx context.Context, nextToken string) (arns []string, next string, err error)
+	ListServices(ctx context.Context, cluster, nextToken string) (arns []string, next string, err error)
+	// DescribeServices describes at most 10 services of a cluster.
+	DescribeServices(ctx context.Context, cluster string, services []string) ([]ECSService, error)
+}
+
+// ECSTaskDefinition is the part of a task definition the checks read.
+type ECSTaskDefinition struct {
+	TaskDefinitionArn    string `json:"taskDefinitionArn"`
+	Family               string `json:"family"`
+	Revision             int32  `json:"revision"`
+	Status               string `json:"status"`
+	ContainerDefinitions []struct {
+		Name        string `json:"name"`
+		Environment []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"environment"`
+		Secrets []json.RawMessage `json:"secrets"` // counted, never read
+	} `json:"containerDefinitions"`
+	Tags map[string]string `json:"-"`
+}
+
+// ECSService is the part of a service the vpc-endpoint check reads.
+type ECSService struct {
+	ServiceName          string `json:"serviceName"`
+	NetworkConfiguration *struct {
+		AwsvpcConfiguration *struct {
+			Subnets []string `json:"subnets"`
+		} `json:"awsvpcConfiguration"`
+	} `json:"networkConfiguration"`
 }
 
 // SSMAPI is what the Observer asks of SSM: DescribeParameters pages and
@@ -80,7 +113,6 @@ type CloudWatchAPI interface {
 
 var (
 	_ LambdaAPI     = (*lambda.Client)(nil)
-	_ ECSAPI        = (*ecs.Client)(nil)
 	_ EC2API        = (*ec2.Client)(nil)
 	_ CloudTrailAPI = (*cloudtrail.Client)(nil)
 	_ CloudWatchAPI = (*cloudwatch.Client)(nil)
@@ -121,7 +153,7 @@ type Observer struct {
 // New builds an Observer with the SDK clients of cfg.
 func New(cfg aws.Config, accountID string) *Observer {
 	return &Observer{
-		Lambda: lambda.NewFromConfig(cfg), ECS: ecs.NewFromConfig(cfg), SSM: NewSSM(cfg),
+		Lambda: lambda.NewFromConfig(cfg), ECS: NewECS(cfg), SSM: NewSSM(cfg),
 		EC2: ec2.NewFromConfig(cfg), CloudTrail: cloudtrail.NewFromConfig(cfg), CloudWatch: cloudwatch.NewFromConfig(cfg),
 		AccountID: accountID, Region: cfg.Region,
 	}
@@ -246,14 +278,14 @@ func sortedVars(m map[string]string) []credscan.Var {
 // with its tags). A revision that cannot be described is returned with a
 // Problem; one deregistered meanwhile is Gone.
 func (o *Observer) TaskDefinitions(ctx context.Context, fn func([]*workload.Resource) error) error {
-	var token *string
+	token := ""
 	for {
-		out, err := o.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{Status: ecstypes.TaskDefinitionStatusActive, NextToken: token})
+		arns, next, err := o.ECS.ListTaskDefinitions(ctx, token)
 		if err != nil {
 			return fmt.Errorf("ecs ListTaskDefinitions: %w", err)
 		}
-		page := make([]*workload.Resource, 0, len(out.TaskDefinitionArns))
-		for _, a := range out.TaskDefinitionArns {
+		page := make([]*workload.Resource, 0, len(arns))
+		for _, a := range arns {
 			r, err := o.TaskDefinition(ctx, a)
 			switch {
 			case errors.Is(err, workload.ErrNotFound):
@@ -268,7 +300,7 @@ func (o *Observer) TaskDefinitions(ctx context.Context, fn func([]*workload.Reso
 		if err := fn(page); err != nil {
 			return err
 		}
-		if token = out.NextToken; aws.ToString(token) == "" {
+		if token = next; token == "" {
 			return nil
 		}
 	}
@@ -276,41 +308,33 @@ func (o *Observer) TaskDefinitions(ctx context.Context, fn func([]*workload.Reso
 
 // TaskDefinition describes one revision by ARN or family:revision.
 func (o *Observer) TaskDefinition(ctx context.Context, id string) (*workload.Resource, error) {
-	out, err := o.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
-		TaskDefinition: aws.String(id), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
-	})
+	td, err := o.ECS.DescribeTaskDefinition(ctx, id)
 	switch {
 	case err != nil && (awsenv.IsNotFound(err) || isECSMissing(err)):
 		return nil, fmt.Errorf("task definition %s: %w", id, workload.ErrNotFound)
 	case err != nil:
 		return nil, fmt.Errorf("ecs DescribeTaskDefinition %s: %w", id, err)
-	case out.TaskDefinition == nil:
+	case td == nil || td.TaskDefinitionArn == "":
 		return nil, fmt.Errorf("ecs DescribeTaskDefinition %s: %w", id, workload.ErrNotFound)
 	}
-	td := out.TaskDefinition
-	r := o.taskDefinitionStub(aws.ToString(td.TaskDefinitionArn))
-	r.TaskDefinition = &workload.TaskDefinition{Family: aws.ToString(td.Family), Revision: td.Revision, Status: string(td.Status)}
+	r := o.taskDefinitionStub(td.TaskDefinitionArn)
+	r.TaskDefinition = &workload.TaskDefinition{Family: td.Family, Revision: td.Revision, Status: td.Status}
 	r.Name = fmt.Sprintf("%s:%d", r.TaskDefinition.Family, td.Revision)
 	for i, c := range td.ContainerDefinitions {
 		if i == workload.MaxContainers {
 			r.Problem = fmt.Sprintf("only the first %d of %d containers were checked", workload.MaxContainers, len(td.ContainerDefinitions))
 			break
 		}
-		ct := workload.Container{Name: aws.ToString(c.Name), Secrets: len(c.Secrets)}
+		ct := workload.Container{Name: c.Name, Secrets: len(c.Secrets)}
 		for j, kv := range c.Environment {
 			if j == workload.MaxEnvPerContainer {
 				break
 			}
-			ct.Env = append(ct.Env, credscan.Var{Name: aws.ToString(kv.Name), Value: aws.ToString(kv.Value)})
+			ct.Env = append(ct.Env, credscan.Var{Name: kv.Name, Value: kv.Value})
 		}
 		r.TaskDefinition.Containers = append(r.TaskDefinition.Containers, ct)
 	}
-	if len(out.Tags) > 0 {
-		r.Tags = make(map[string]string, len(out.Tags))
-		for _, t := range out.Tags {
-			r.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
+	r.Tags = td.Tags
 	return r, nil
 }
 
