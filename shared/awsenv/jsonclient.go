@@ -23,9 +23,9 @@ import (
 // cost package init and megabytes of binary: for the few operations
 // secretguard needs of a service it links nowhere else. It honours
 // AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL (cfg.BaseEndpoint) and
-// retries throttling and 5xx answers with backoff (five attempts). The SDK
-// middleware on cfg (awsenv's budgets and call counter) does not apply.
-// Errors carry the AWS error code as a smithy.APIError, so ErrorCode,
+// retries throttling and 5xx answers with backoff (five attempts). The
+// Limiter and Counter that Instrument installed on cfg apply to every
+// attempt, as for the SDK's clients. Errors carry the AWS error code as a smithy.APIError, so ErrorCode,
 // IsThrottle, IsNotFound and MissingPermission work.
 type JSONClient struct {
 	cfg      aws.Config
@@ -33,6 +33,8 @@ type JSONClient struct {
 	target   string // X-Amz-Target prefix, e.g. AmazonSSM
 	endpoint string
 	attempts int
+	limiter  *Limiter
+	counter  *Counter
 }
 
 // NewJSONClient returns a client of service in cfg's Region and
@@ -45,7 +47,8 @@ func NewJSONClient(cfg aws.Config, service, target string) *JSONClient {
 	if ep == "" {
 		ep = "https://" + service + "." + cfg.Region + "." + DNSSuffix(Partition(cfg.Region))
 	}
-	return &JSONClient{cfg: cfg, service: service, target: target, endpoint: strings.TrimRight(ep, "/") + "/", attempts: 5}
+	l, c := instruments(cfg)
+	return &JSONClient{cfg: cfg, service: service, target: target, endpoint: strings.TrimRight(ep, "/") + "/", attempts: 5, limiter: l, counter: c}
 }
 
 // Call sends operation op with in (marshalled to JSON) and decodes the
@@ -57,7 +60,15 @@ func (c *JSONClient) Call(ctx context.Context, op string, in, out any) error {
 	}
 	backoff := 200 * time.Millisecond
 	for attempt := 1; ; attempt++ {
+		if c.limiter != nil {
+			if err := c.limiter.Wait(ctx, c.service, op); err != nil {
+				return fmt.Errorf("client rate limit for %s:%s: %w", c.service, op, err)
+			}
+		}
 		err = c.call(ctx, op, body, out)
+		if c.counter != nil {
+			c.counter.record(c.service+":"+op, err != nil && IsThrottle(err))
+		}
 		if err == nil || attempt >= c.attempts || !(IsThrottle(err) || isServerError(err)) {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Middleware IDs, for callers that inspect a stack.
@@ -64,6 +65,30 @@ func replace(stack *middleware.Stack, m middleware.FinalizeMiddleware, afterRetr
 		return stack.Finalize.Insert(m, retryMiddlewareID, middleware.After)
 	}
 	return stack.Finalize.Add(m, middleware.Before) // a client without retries
+}
+
+// instruments returns the Limiter and Counter Instrument installed on cfg
+// (nil when none), for the callers that do not go through an SDK client
+// (JSONClient): cfg's API options are applied to an empty stack and read
+// back.
+func instruments(cfg aws.Config) (*Limiter, *Counter) {
+	stack := middleware.NewStack("awsenv-probe", smithyhttp.NewStackRequest)
+	for _, fn := range cfg.APIOptions {
+		_ = fn(stack) // options for steps an empty stack lacks fail: only ours matter
+	}
+	var l *Limiter
+	var c *Counter
+	if m, ok := stack.Finalize.Get(LimiterMiddlewareID); ok {
+		if lm, ok := m.(*limitMiddleware); ok {
+			l = lm.l
+		}
+	}
+	if m, ok := stack.Finalize.Get(CounterMiddlewareID); ok {
+		if cm, ok := m.(*countMiddleware); ok {
+			c = cm.c
+		}
+	}
+	return l, c
 }
 
 func callKey(ctx context.Context) (service, operation string) {

@@ -87,12 +87,19 @@ func TestParameterReaderRetriesAndSigns(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_SSM", srv.URL)
 	cfg := aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String("http://127.0.0.1:1"),
 		Credentials: aws.NewCredentialsCache(staticCreds{})}
+	counter := NewCounter()
+	Instrument(&cfg, NewLimiter(DefaultBudget()), counter)
 	v, _, err := NewParameterReader(cfg).ReadParameter(testCtx(t), "/p")
 	if err != nil || v != "v" {
 		t.Fatalf("ReadParameter = %q, %v", v, err)
 	}
 	if calls.Load() != 3 {
 		t.Errorf("%d requests, want 3 (two retried)", calls.Load())
+	}
+	// The call counter Instrument installed sees every attempt, as the
+	// SDK clients' do.
+	if n, th := counter.Counts()["ssm:GetParameter"], counter.Throttles(); n != 3 || th != 1 {
+		t.Errorf("counted %d attempts of ssm:GetParameter, %d throttles; want 3 and 1", n, th)
 	}
 }
 
