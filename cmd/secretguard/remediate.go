@@ -137,7 +137,7 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // cfg comes from awsenv.Load with counter.
 func newEngine(cfg aws.Config, b *baseline.Baseline, table, bus string, counter *awsenv.Counter, stderr io.Writer) *engine.Engine {
 	eng := &engine.Engine{
-		Baseline: b, Accounts: awsenv.NewRoles(cfg, "secretguard-cli", counter, awsenv.DefaultBudget()), RoleName: engine.DefaultSpokeRole,
+		Baseline: b, Accounts: awsenv.NewRoles(cfg, "secretguard-cli", counter, awsenv.DefaultBudget()), RoleName: engine.SpokeRoleName("remediator"),
 		Actor: "cli", Log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if table != "" {

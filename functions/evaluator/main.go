@@ -4,7 +4,7 @@
 //
 // Environment: AWS_REGION; BASELINE ("" for the embedded default,
 // "ssm:<name>" or a file path); SPOKE_ROLE_NAME (default
-// "secretguard-spoke"); SWEEP_MAX_HOPS and SWEEP_MAX_CHAIN_AGE (a Go
+// "secretguard-spoke-evaluator"); SWEEP_MAX_HOPS and SWEEP_MAX_CHAIN_AGE (a Go
 // duration) bound a handed-over sweep (defaults 100 and 24h).
 package main
 
@@ -26,8 +26,10 @@ import (
 	"github.com/secretguard/secretguard/shared/workload/observe"
 )
 
-// DefaultSpokeRole is the role assumed in member accounts.
-const DefaultSpokeRole = "secretguard-spoke"
+// DefaultSpokeRole is the role assumed in member accounts: the evaluator's
+// own, read-only spoke role, as the CDK stacks deploy it.
+// (engine.SpokeRoleName("evaluator"); the engine is not linked here).
+const DefaultSpokeRole = "secretguard-spoke-evaluator"
 
 func main() {
 	lambda.Start(lambdaenv.Raw(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*Handler, error) {

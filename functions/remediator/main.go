@@ -13,7 +13,7 @@
 // "ssm:<name>" or a file path); TABLE_NAME (the shared DynamoDB table:
 // ledger and claims, required); EVENT_BUS_NAME (the secretguard bus; ""
 // for the account's default bus); SPOKE_ROLE_NAME (default
-// "secretguard-spoke"); DRY_RUN (see below). Its IAM actions are
+// "secretguard-spoke-remediator"); DRY_RUN (see below). Its IAM actions are
 // engine.Permissions().
 //
 // # DRY_RUN: preview

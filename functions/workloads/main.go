@@ -19,7 +19,7 @@
 // "ssm:<name>" or a file path); TABLE_NAME (the shared DynamoDB table:
 // ledger and claims, required); EVENT_BUS_NAME (the secretguard bus; ""
 // for the account's default bus); SPOKE_ROLE_NAME (default
-// "secretguard-spoke"); DRY_RUN ("true", "1" or "yes": preview; "",
+// "secretguard-spoke-workloads"); DRY_RUN ("true", "1" or "yes": preview; "",
 // "false", "0" or "no": remediate; any other value fails the init, naming
 // it). In preview nothing is changed (no endpoint is created): every
 // decision is recorded and sent, a remedy's plan as a dry-run Secret

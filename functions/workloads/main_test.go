@@ -62,7 +62,7 @@ func newFixture(t *testing.T, dryRun string) *fixture {
 		t.Fatal(err)
 	}
 	f.h = h
-	if f.member, err = h.Engine.Accounts.For(ctx, member, region, engine.DefaultSpokeRole); err != nil {
+	if f.member, err = h.Engine.Accounts.For(ctx, member, region, engine.SpokeRoleName("workloads")); err != nil {
 		t.Fatal(err)
 	}
 	f.seed = workloadtest.New(t, f.member, srv.Endpoint)

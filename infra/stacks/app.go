@@ -27,6 +27,7 @@ type Built struct {
 	Hub    map[string]awscdk.Stack // by Region
 	Spoke  awscdk.Stack
 	Org    awscdk.Stack
+	spoke  *spoke // the spoke roles' Regions and fallbacks
 }
 
 // Build reads the context of app and adds the stacks of its deployment
@@ -55,7 +56,7 @@ func Build(app awscdk.App) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.Spoke, b.Org = sp.stack, newOrgStack(app, cfg, sp)
+	b.Spoke, b.Org, b.spoke = sp.stack, newOrgStack(app, cfg, sp), sp
 	return b, nil
 }
 

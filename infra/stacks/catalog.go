@@ -31,7 +31,8 @@ type spec struct {
 	env     func(w *wiring) map[string]string
 	grants  func(w *wiring) ([]grant, error)
 	// spoke lists the actions the function performs in member accounts
-	// through the spoke role (nil: it never leaves its own account).
+	// through its own spoke role, SpokeRole(spokeRoleName, name) (nil: it
+	// never leaves its own account, and has no spoke role).
 	spoke func() []string
 }
 
@@ -75,13 +76,22 @@ func specFor(name string) *spec {
 func FunctionName(fn string) string { return "secretguard-" + fn }
 
 // RoleName is the physical name of a function's role in a Region: fixed and
-// Region-qualified (IAM is global), so the spoke role can trust exact ARNs.
+// Region-qualified (IAM is global), so its spoke role can trust exact ARNs.
 func RoleName(fn, region string) string { return "secretguard-" + fn + "-" + region }
+
+// SpokeRole is the physical name of the role function fn assumes in member
+// accounts: one per function that acts there, named from the spokeRoleName
+// context (prefix), so that each holds that function's actions only and
+// trusts that function's roles only.
+func SpokeRole(prefix, fn string) string { return prefix + "-" + fn }
+
+// spokeRole is the spoke role of fn in this deployment (SPOKE_ROLE_NAME).
+func (w *wiring) spokeRole(fn string) string { return SpokeRole(w.cfg.SpokeRoleName, fn) }
 
 func (w *wiring) baselineEnv() string { return baseline.SSMPrefix + w.cfg.BaselineParameter }
 
 func evaluatorEnv(w *wiring) map[string]string {
-	return map[string]string{"BASELINE": w.baselineEnv(), "SPOKE_ROLE_NAME": w.cfg.SpokeRoleName}
+	return map[string]string{"BASELINE": w.baselineEnv(), "SPOKE_ROLE_NAME": w.spokeRole("evaluator")}
 }
 
 // evaluatorPermissions: the secret checks' and the workload and account
@@ -100,11 +110,11 @@ func evaluatorSpokeActions() []string { return accountActions(evaluatorPermissio
 // different checks: the same environment, and grants of the same shape
 // from what the engine declares for each.
 
-// engineEnv is the environment of an engine function.
-func engineEnv(w *wiring) map[string]string {
+// engineEnv is the environment of the engine function fn.
+func engineEnv(w *wiring, fn string) map[string]string {
 	return map[string]string{
 		"BASELINE": w.baselineEnv(), "TABLE_NAME": w.tableName, "EVENT_BUS_NAME": w.busName,
-		"SPOKE_ROLE_NAME": w.cfg.SpokeRoleName, "DRY_RUN": strconv.FormatBool(w.cfg.DryRun),
+		"SPOKE_ROLE_NAME": w.spokeRole(fn), "DRY_RUN": strconv.FormatBool(w.cfg.DryRun),
 	}
 }
 
@@ -112,7 +122,7 @@ func engineEnv(w *wiring) map[string]string {
 // and every secret remedy's actions (engine.Permissions).
 func remediatorPermissions() []configrule.Permission { return engine.Permissions() }
 
-func remediatorEnv(w *wiring) map[string]string { return engineEnv(w) }
+func remediatorEnv(w *wiring) map[string]string { return engineEnv(w, "remediator") }
 
 func remediatorGrants(w *wiring) ([]grant, error) {
 	return w.permissionGrants("remediator", remediatorPermissions())
@@ -127,7 +137,7 @@ func workloadsPermissions() []configrule.Permission {
 	return engine.ResourcePermissions(vpcendpoint.IAMActions)
 }
 
-func workloadsEnv(w *wiring) map[string]string { return engineEnv(w) }
+func workloadsEnv(w *wiring) map[string]string { return engineEnv(w, "workloads") }
 
 func workloadsGrants(w *wiring) ([]grant, error) {
 	return w.permissionGrants("workloads", workloadsPermissions())
@@ -137,7 +147,7 @@ func workloadsSpokeActions() []string { return accountActions(workloadsPermissio
 
 // permissionGrants turns the permissions a shared package declares for
 // function fn into grants, each scope on its resources: the account's
-// (scopesFor), the function itself, the spoke roles (hub only), the
+// (scopesFor), the function itself, its own spoke role (hub only), the
 // baseline parameter, the ledger table, the event bus.
 func (w *wiring) permissionGrants(fn string, ps []configrule.Permission) ([]grant, error) {
 	var gs []grant
@@ -148,7 +158,7 @@ func (w *wiring) permissionGrants(fn string, ps []configrule.Permission) ([]gran
 		case configrule.ScopeSelf:
 			gs = append(gs, grant{actions: p.Actions, resources: []string{here("lambda", "function:"+FunctionName(fn))}})
 		case configrule.ScopeSpokeRole:
-			gs = append(gs, w.assumeSpoke(p.Actions)...)
+			gs = append(gs, w.assumeSpoke(fn, p.Actions)...)
 		case configrule.ScopeBaseline:
 			gs = append(gs, w.readBaseline(p.Actions))
 		case engine.ScopeTable:
@@ -163,7 +173,7 @@ func (w *wiring) permissionGrants(fn string, ps []configrule.Permission) ([]gran
 }
 
 // accountActions are the account-scope actions of ps: what a function
-// performs in member accounts through the spoke role.
+// performs in member accounts through its spoke role.
 func accountActions(ps []configrule.Permission) []string {
 	var out []string
 	for _, p := range ps {
@@ -241,15 +251,16 @@ func (w *wiring) readBaseline(actions []string) grant {
 	return grant{actions: only(actions, "ssm:"), resources: []string{w.paramARN}}
 }
 
-// assumeSpoke grants sts:AssumeRole on the spoke role of every account in
-// the organisation (hub only; a single-account deployment never assumes).
-func (w *wiring) assumeSpoke(actions []string) []grant {
+// assumeSpoke grants function fn sts:AssumeRole on its own spoke role in
+// every account of the organisation, never on another function's (hub
+// only; a single-account deployment never assumes).
+func (w *wiring) assumeSpoke(fn string, actions []string) []grant {
 	if !w.hub {
 		return nil
 	}
 	return []grant{{
 		actions:    actions,
-		resources:  []string{arn("iam", "", "*", "role/"+w.cfg.SpokeRoleName)},
+		resources:  []string{arn("iam", "", "*", "role/"+w.spokeRole(fn))},
 		conditions: map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": w.cfg.OrganizationID}},
 	}}
 }

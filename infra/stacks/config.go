@@ -69,7 +69,7 @@ type Config struct {
 	BaselineParameter string
 	DryRun            bool
 	Frequency         string // Config MaximumExecutionFrequency
-	SpokeRoleName     string
+	SpokeRoleName     string // prefix: SpokeRole(SpokeRoleName, function) per function
 	LogRetentionDays  int
 	NotificationEmail string
 	BreakGlassRoles   []string
@@ -81,7 +81,7 @@ type Config struct {
 	TargetOUs         []string
 	ManagementAccount string // where the StackSet stack goes ("" = the CLI's)
 	StackSetRegion    string // default: the first Region
-	SpokeRoleRegion   string // the one Region whose instance creates the spoke role
+	SpokeRoleRegion   string // the one Region whose instance creates the spoke roles
 	CallAs            string // SELF or DELEGATED_ADMIN
 }
 
@@ -176,8 +176,13 @@ func (c *Config) validate(fail func(string, ...any)) {
 	if !slices.Contains(frequencies, c.Frequency) {
 		fail("context scheduleFrequency: %q is not one of %s", c.Frequency, strings.Join(frequencies, ", "))
 	}
-	if !roleNameRE.MatchString(c.SpokeRoleName) {
-		fail("context spokeRoleName: %q is not an IAM role name", c.SpokeRoleName)
+	// The prefix of one spoke role per function that acts in member
+	// accounts: every name it makes must be an IAM role name.
+	for _, s := range catalog {
+		if n := SpokeRole(c.SpokeRoleName, s.name); s.spoke != nil && !roleNameRE.MatchString(n) {
+			fail("context spokeRoleName: %q does not make an IAM role name (at most 64 of A-Za-z0-9+=,.@_-): %q", c.SpokeRoleName, n)
+			break
+		}
 	}
 	if !strings.HasPrefix(c.BaselineParameter, "/") {
 		fail("context baselineParameter: %q must start with /", c.BaselineParameter)

@@ -49,6 +49,11 @@ func TestConfigFromContext(t *testing.T) {
 		{"org differs from baseline", org(map[string]any{"baseline": "testdata/baseline.yaml", "organizationId": "o-zzzzzzzzzz"}), "differs from the baseline"},
 		{"role region", org(map[string]any{"spokeRoleRegion": "us-east-1"}), "spokeRoleRegion"},
 		{"callAs", org(map[string]any{"callAs": "ADMIN"}), "callAs"},
+		// spokeRoleName is a prefix: <prefix>-remediator, the longest
+		// spoke role, must stay within IAM's 64 characters.
+		{"spoke role prefix", org(map[string]any{"spokeRoleName": strings.Repeat("s", 64-len("-remediator"))}), ""},
+		{"spoke role prefix too long", org(map[string]any{"spokeRoleName": strings.Repeat("s", 65-len("-remediator"))}), "-remediator"},
+		{"bad spoke role prefix", org(map[string]any{"spokeRoleName": "secret guard"}), "context spokeRoleName"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := configFrom(ctxGetter(tc.ctx))

@@ -25,6 +25,9 @@ type function struct {
 	role  awsiam.Role
 	queue awssqs.Queue // input queue (queue-triggered functions), else nil
 	dlq   awssqs.Queue // failed invocations or messages (nil for direct invoke)
+	// granted are the resources its role's statements name, for the
+	// role's cdk-nag suppressions (suppressWildcards).
+	granted []string
 }
 
 // functions wires every function of cfg.Functions the same way: log group
@@ -111,10 +114,11 @@ func (fs *functions) add(s *spec, cfg *Config, region string, w *wiring, dir str
 		})
 		gs = append(gs, grant{actions: sqsConsumeActions, resources: []string{*f.queue.QueueArn()}})
 	}
-	sts, err := statements(gs, ownRegion)
+	sts, granted, err := statements(gs, ownRegion)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
+	f.granted = granted
 	f.role = awsiam.NewRole(fs.scope, id("Role"), &awsiam.RoleProps{
 		RoleName:    jsii.String(RoleName(s.name, region)),
 		Description: jsii.String("secretguard " + s.name + ": exactly the actions its code declares"),
@@ -161,30 +165,32 @@ func (fs *functions) add(s *spec, cfg *Config, region string, w *wiring, dir str
 // sqsConsumeActions are what a Lambda event source mapping needs on its queue.
 var sqsConsumeActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"}
 
-// roleARNs are the exact ARNs of the hub roles that assume spoke roles, in
-// every Region of the deployment.
-func roleARNs(cfg *Config, hubAccount string) []string {
+// spokeFunctions are the wired functions that act in member accounts,
+// each through its own spoke role (catalog order).
+func spokeFunctions(cfg *Config) []string {
 	var out []string
-	for _, name := range cfg.Functions {
-		if specFor(name).spoke == nil {
-			continue
-		}
-		for _, r := range cfg.Regions {
-			out = append(out, arn("iam", "", hubAccount, "role/"+RoleName(name, r)))
+	for _, s := range catalog {
+		if s.spoke != nil && slices.Contains(cfg.Functions, s.name) {
+			out = append(out, s.name)
 		}
 	}
 	return out
 }
 
-// spokeActions is every action the wired functions perform in member
-// accounts.
-func spokeActions(cfg *Config) []string {
+// roleARNs are the exact ARNs of function fn's hub roles, one per Region
+// of the deployment: the principals its spoke role trusts.
+func roleARNs(cfg *Config, fn string) []string {
 	var out []string
-	for _, name := range cfg.Functions {
-		if s := specFor(name); s.spoke != nil {
-			out = append(out, s.spoke()...)
-		}
+	for _, r := range cfg.Regions {
+		out = append(out, arn("iam", "", cfg.HubAccount, "role/"+RoleName(fn, r)))
 	}
+	return out
+}
+
+// spokeActions are the actions function fn performs in member accounts:
+// exactly what its spoke role allows.
+func spokeActions(fn string) []string {
+	out := slices.Clone(specFor(fn).spoke())
 	slices.Sort(out)
 	return slices.Compact(out)
 }

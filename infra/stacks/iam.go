@@ -54,10 +54,10 @@ func here(service, resource string) string {
 
 // regions are the Regions whose resources a role's statements name. A
 // function's role works in the Region of the stack that holds it
-// (ownRegion: ${AWS::Region}). The spoke role is created once per member
-// account (IAM is global) and assumed by the hub's functions of every
-// Region of the deployment: its statements name each of those Regions
-// (spokeRegions), or anyRegion where naming them all does not fit.
+// (ownRegion: ${AWS::Region}). A function's spoke role is created once per
+// member account (IAM is global) and assumed by that function's roles of
+// every Region of the deployment: its statements name each of those
+// Regions (spokeRegions), or anyRegion where naming them all does not fit.
 type regions []string
 
 var (
@@ -322,13 +322,15 @@ func policy(gs []grant, rs regions) ([]policyStatement, error) {
 	return out, nil
 }
 
-// statements turns grants into CDK policy statements (policy).
-func statements(gs []grant, rs regions) ([]awsiam.PolicyStatement, error) {
+// statements turns grants into CDK policy statements (policy), and
+// returns the resources they name, each once (for suppressWildcards).
+func statements(gs []grant, rs regions) ([]awsiam.PolicyStatement, []string, error) {
 	ps, err := policy(gs, rs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []awsiam.PolicyStatement
+	var resources []string
 	for _, p := range ps {
 		props := &awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings(p.actions...),
@@ -338,8 +340,10 @@ func statements(gs []grant, rs regions) ([]awsiam.PolicyStatement, error) {
 			props.Conditions = &p.conditions
 		}
 		out = append(out, awsiam.NewPolicyStatement(props))
+		resources = append(resources, p.resources...)
 	}
-	return out, nil
+	slices.Sort(resources)
+	return out, slices.Compact(resources), nil
 }
 
 // maxRolePolicyChars is IAM's quota on the inline policies of a role:

@@ -18,9 +18,9 @@ func applyNag(scope constructs.IConstruct) {
 
 // wildcardReasons justifies each wildcard resource that scopesFor (and
 // the tickets package) can put in a role, in cdk-nag's notation, for a role
-// in the stack's own Region (suppressWildcards names the spoke role's
-// Regions in place of <AWS::Region>). A wildcard not listed here fails
-// synthesis.
+// in the stack's own Region (suppressWildcards names a spoke role's
+// Regions in place of <AWS::Region>, and suppresses on each role only the
+// wildcards it holds). A wildcard not listed here fails synthesis.
 var wildcardReasons = []struct{ resource, reason string }{
 	{"*", "Only for actions without resource-level permissions in IAM (list and describe operations such as secretsmanager:ListSecrets, lambda:ListFunctions, ecs:DescribeTaskDefinition, ec2:DescribeVpcs, ec2:DescribeSubnets, ec2:DescribeRouteTables, ec2:DescribeSecurityGroups, ec2:DescribeVpcEndpoints, cloudwatch:GetMetricData; config:PutEvaluations): see anyResourceActions. The create-vpc-endpoint remedy's EC2 writes are never granted on *: see ec2Scopes."},
 	{"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*", "secretguard governs every secret of the account and Region, which are known only at run time; secretsmanager:GetSecretValue is never granted on them."},
@@ -41,37 +41,57 @@ var wildcardReasons = []struct{ resource, reason string }{
 }
 
 // suppressWildcards suppresses AwsSolutions-IAM5 on a role for exactly the
-// wildcards of wildcardReasons (plus the spoke roles of all accounts, for
-// hub functions), each with its reason, in the Regions rs of the role.
-func suppressWildcards(role constructs.IConstruct, spokeRoleName string, rs regions) {
+// wildcards of wildcardReasons that its statements name (granted, the
+// resources statements returned), each with its reason, in the Regions rs
+// of the role; and, for a hub function that acts in member accounts, for
+// its own spoke role in all accounts (spokeRole). Suppressing only what the
+// role holds keeps the spoke template, which carries one role per function
+// and their suppressions, within a StackSet's TemplateBody.
+func suppressWildcards(role constructs.IConstruct, granted []string, spokeRole string, rs regions) {
+	held := map[string]bool{}
+	for _, r := range granted {
+		held[nagNotation.Replace(r)] = true
+	}
 	var s []*cdknag.NagPackSuppression
 	for _, w := range wildcardReasons {
 		var applies []any
 		for _, r := range nagRegions(w.resource, rs) {
-			applies = append(applies, "Resource::"+strings.ReplaceAll(w.resource, "<AWS::Region>", r))
+			if res := strings.ReplaceAll(w.resource, "<AWS::Region>", r); held[res] {
+				applies = append(applies, "Resource::"+res)
+			}
 		}
-		s = append(s, &cdknag.NagPackSuppression{
-			Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String(w.reason), AppliesTo: &applies,
-		})
+		if len(applies) > 0 {
+			s = append(s, &cdknag.NagPackSuppression{
+				Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String(w.reason), AppliesTo: &applies,
+			})
+		}
 	}
-	if spokeRoleName != "" {
+	if spokeRole != "" {
 		s = append(s, &cdknag.NagPackSuppression{
 			Id:        jsii.String("AwsSolutions-IAM5"),
-			Reason:    jsii.String("The spoke role of every member account; sts:AssumeRole is bounded to the organisation by aws:ResourceOrgID."),
-			AppliesTo: &[]any{"Resource::arn:<AWS::Partition>:iam::*:role/" + spokeRoleName},
+			Reason:    jsii.String("The function's own spoke role in every member account (no other function's); sts:AssumeRole is bounded to the organisation by aws:ResourceOrgID."),
+			AppliesTo: &[]any{"Resource::arn:<AWS::Partition>:iam::*:role/" + spokeRole},
 		})
 	}
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &s, jsii.Bool(true))
+	if len(s) > 0 {
+		cdknag.NagSuppressions_AddResourceSuppressions(role, &s, jsii.Bool(true))
+	}
 }
+
+// nagNotation renders a resource of a statement as cdk-nag names it.
+var nagNotation = strings.NewReplacer(
+	*awscdk.Aws_PARTITION(), "<AWS::Partition>", *awscdk.Aws_ACCOUNT_ID(), "<AWS::AccountId>", *awscdk.Aws_REGION(), "<AWS::Region>",
+)
 
 // suppressFunctionFindings suppresses the findings the functions' roles
 // have by design.
 func suppressFunctionFindings(fs *functions, hub bool, spokeRoleName string) {
-	if !hub {
-		spokeRoleName = ""
-	}
-	for _, f := range fs.byName {
-		suppressWildcards(f.role, spokeRoleName, ownRegion)
+	for name, f := range fs.byName {
+		var spokeRole string
+		if hub && specFor(name).spoke != nil {
+			spokeRole = SpokeRole(spokeRoleName, name)
+		}
+		suppressWildcards(f.role, f.granted, spokeRole, ownRegion)
 	}
 }
 

@@ -21,51 +21,92 @@ var maxTemplateBody = 51200
 var errTemplateTooLarge = errors.New("more than a StackSet's inline TemplateBody holds")
 
 // spoke is the spoke template: its stack, its compact JSON for the
-// StackSet, the Regions its role names.
+// StackSet, and per function with a spoke role the Regions that role names
+// and, where that is anyRegion, why.
 type spoke struct {
-	stack   awscdk.Stack
-	body    string
-	regions regions
+	stack    awscdk.Stack
+	body     string
+	regions  map[string]regions
+	fallback map[string]string
 }
 
-// newSpoke builds the spoke template (newSpokeStack). Its role names every
-// Region of the deployment (spokeRegions) unless the template would then
-// exceed maxTemplateBody: then the spoke is built again with anyRegion.
+// Why a spoke role names its resources in any Region.
+const (
+	fallbackPolicy   = "IAM's quota on a role's inline policies (10,240 characters)"
+	fallbackTemplate = "a StackSet's inline TemplateBody (51,200 bytes)"
+)
+
+// newSpoke builds the spoke template (newSpokeStack). Each spoke role names
+// every Region of the deployment (spokeRegions) unless its policy would
+// then exceed IAM's quota; and while the template would exceed
+// maxTemplateBody, the spoke is built again with one more role on
+// anyRegion: the one whose policy that shortens most (nextFallback).
 func newSpoke(app awscdk.App, cfg *Config) (*spoke, error) {
-	rs, err := spokeRegions(cfg)
-	if err != nil {
-		return nil, err
+	sp := &spoke{regions: map[string]regions{}, fallback: map[string]string{}}
+	for _, fn := range spokeFunctions(cfg) {
+		rs, err := spokeRegions(cfg, fn)
+		if err != nil {
+			return nil, err
+		}
+		if sp.regions[fn] = rs; rs.any() {
+			sp.fallback[fn] = fallbackPolicy
+		}
 	}
 	for {
-		stack, err := newSpokeStack(app, cfg, rs)
+		stack, err := newSpokeStack(app, cfg, sp.regions)
 		if err != nil {
 			return nil, err
 		}
 		body, err := templateBody(stack)
-		if errors.Is(err, errTemplateTooLarge) && !rs.any() {
-			app.Node().TryRemoveChild(jsii.String(SpokeStageID))
-			rs = anyRegion
-			continue
+		if errors.Is(err, errTemplateTooLarge) {
+			if fn := nextFallback(sp.regions); fn != "" {
+				app.Node().TryRemoveChild(jsii.String(SpokeStageID))
+				sp.regions[fn], sp.fallback[fn] = anyRegion, fallbackTemplate
+				continue
+			}
 		}
 		if err != nil {
 			return nil, err
 		}
-		return &spoke{stack: stack, body: body, regions: rs}, nil
+		sp.stack, sp.body = stack, body
+		return sp, nil
 	}
 }
 
-// spokeRegions are the Regions the spoke role's statements name: the
-// hub's functions assume it from every Region of the deployment and work
-// in that Region of the member account, while IAM holds the role once
-// (only the stack instance in cfg.SpokeRoleRegion creates it), so its
-// ARNs cannot use the instance's own ${AWS::Region}. Each Region is named
-// while the policy fits IAM's quota on a role's inline policies; beyond,
-// anyRegion ("*" for the Region part, the account still the member's).
-func spokeRegions(cfg *Config) (regions, error) {
+// nextFallback is the spoke role, among those that still name Regions,
+// whose policy anyRegion shortens most ("" when none is left); the first
+// in catalog order on a tie.
+func nextFallback(byFn map[string]regions) string {
+	best, saved := "", 0
+	for _, s := range catalog {
+		rs, ok := byFn[s.name]
+		if !ok || rs.any() {
+			continue
+		}
+		named, err1 := policy([]grant{{actions: spokeActions(s.name)}}, rs)
+		anyR, err2 := policy([]grant{{actions: spokeActions(s.name)}}, anyRegion)
+		if err1 != nil || err2 != nil {
+			continue // spokeRegions has scoped every action already
+		}
+		if n := policyChars(named) - policyChars(anyR); best == "" || n > saved {
+			best, saved = s.name, n
+		}
+	}
+	return best
+}
+
+// spokeRegions are the Regions the statements of fn's spoke role name: the
+// hub's fn assumes it from every Region of the deployment and works in that
+// Region of the member account, while IAM holds the role once (only the
+// stack instance in cfg.SpokeRoleRegion creates it), so its ARNs cannot use
+// the instance's own ${AWS::Region}. Each Region is named while the policy
+// fits IAM's quota on a role's inline policies; beyond, anyRegion ("*" for
+// the Region part, the account still the member's).
+func spokeRegions(cfg *Config, fn string) (regions, error) {
 	rs := regions(slices.Clone(cfg.Regions))
-	ps, err := policy([]grant{{actions: spokeActions(cfg)}}, rs)
+	ps, err := policy([]grant{{actions: spokeActions(fn)}}, rs)
 	if err != nil {
-		return nil, fmt.Errorf("spoke role: %w", err)
+		return nil, fmt.Errorf("spoke role of %s: %w", fn, err)
 	}
 	if policyChars(ps) > maxRolePolicyChars {
 		return anyRegion, nil
@@ -77,13 +118,13 @@ func spokeRegions(cfg *Config) (regions, error) {
 // through the StackSet. It lives in its own Stage, so `cdk deploy --all`
 // never deploys it, and uses the bootstrapless synthesizer, which rejects
 // assets: the StackSet carries the template inline, with nothing to upload.
-// The spoke role's statements name the Regions rs.
-func newSpokeStack(app awscdk.App, cfg *Config, rs regions) (awscdk.Stack, error) {
+// Each function's spoke role names the Regions rs[function].
+func newSpokeStack(app awscdk.App, cfg *Config, rs map[string]regions) (awscdk.Stack, error) {
 	stage := awscdk.NewStage(app, jsii.String(SpokeStageID), nil)
 	stack := awscdk.NewStack(stage, jsii.String(SpokeStackID), &awscdk.StackProps{
 		Synthesizer:        awscdk.NewBootstraplessSynthesizer(&awscdk.BootstraplessSynthesizerProps{}),
 		AnalyticsReporting: jsii.Bool(false),
-		Description:        jsii.String("secretguard spoke (StackSet): Config rules served by the hub, the spoke role, event forwarding, the secrets key"),
+		Description:        jsii.String("secretguard spoke (StackSet): Config rules served by the hub, a spoke role per hub function that acts in member accounts, event forwarding, the secrets key"),
 	})
 	hubARN := func(service, resource string) string {
 		return arn(service, *awscdk.Aws_REGION(), cfg.HubAccount, resource)
@@ -91,9 +132,16 @@ func newSpokeStack(app awscdk.App, cfg *Config, rs regions) (awscdk.Stack, error
 	if contains(cfg.Functions, "evaluator") {
 		newConfigRules(stack, hubARN("lambda", "function:"+FunctionName("evaluator")), cfg.Frequency)
 	}
-	if actions := spokeActions(cfg); len(actions) > 0 {
-		if err := newSpokeRole(stack, cfg, actions, rs); err != nil {
-			return nil, err
+	if fns := spokeFunctions(cfg); len(fns) > 0 {
+		// IAM is global: only the stack instance in cfg.SpokeRoleRegion
+		// creates the roles.
+		cond := awscdk.NewCfnCondition(stack, jsii.String("IsSpokeRoleRegion"), &awscdk.CfnConditionProps{
+			Expression: awscdk.Fn_ConditionEquals(awscdk.Aws_REGION(), jsii.String(cfg.SpokeRoleRegion)),
+		})
+		for _, fn := range fns {
+			if err := newSpokeRole(stack, cfg, fn, rs[fn], cond); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if forwardsToHub(cfg.Functions) {
@@ -104,34 +152,43 @@ func newSpokeStack(app awscdk.App, cfg *Config, rs regions) (awscdk.Stack, error
 	return stack, nil
 }
 
-// newSpokeRole is the role the hub's functions assume in a member account:
-// trusted by their exact role ARNs within the organisation, allowed exactly
-// the actions they declare, on the resources of the Regions rs. IAM is
-// global, so only the stack instance in cfg.SpokeRoleRegion creates it.
-func newSpokeRole(stack awscdk.Stack, cfg *Config, actions []string, rs regions) error {
-	sts, err := statements([]grant{{actions: actions}}, rs)
+// newSpokeRole is the role the hub's function fn assumes in a member
+// account, SpokeRole(spokeRoleName, fn): trusted by fn's exact role ARNs
+// (one per Region) within the organisation and by no other function's,
+// allowed exactly the member-account actions fn declares, on the resources
+// of the Regions rs. It exists only where cond holds (cfg.SpokeRoleRegion).
+//
+// An L1 role, for a trust policy of one statement naming every Region's
+// role: an L2 role writes one statement per principal, about 150 more
+// characters per Region against IAM's 2,048-character quota on a role's
+// trust policy (and the StackSet's TemplateBody).
+func newSpokeRole(stack awscdk.Stack, cfg *Config, fn string, rs regions, cond awscdk.CfnCondition) error {
+	sts, granted, err := statements([]grant{{actions: spokeActions(fn)}}, rs)
 	if err != nil {
-		return fmt.Errorf("spoke role: %w", err)
+		return fmt.Errorf("spoke role of %s: %w", fn, err)
 	}
 	var trusted []awsiam.IPrincipal
-	for _, a := range roleARNs(cfg, cfg.HubAccount) {
+	for _, a := range roleARNs(cfg, fn) {
 		trusted = append(trusted, awsiam.NewArnPrincipal(jsii.String(a)))
 	}
-	role := awsiam.NewRole(stack, jsii.String("SpokeRole"), &awsiam.RoleProps{
-		RoleName:    jsii.String(cfg.SpokeRoleName),
-		Description: jsii.String("secretguard: assumed by the hub's functions; exactly the actions their code declares"),
-		AssumedBy: awsiam.NewPrincipalWithConditions(awsiam.NewCompositePrincipal(trusted...), &map[string]any{
-			"StringEquals": map[string]any{"aws:PrincipalOrgID": cfg.OrganizationID},
+	trust := awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Principals: &trusted,
+			Actions:    jsii.Strings("sts:AssumeRole"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": cfg.OrganizationID}},
 		}),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{
-			"secretguard": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &sts}),
-		},
+	}})
+	role := awsiam.NewCfnRole(stack, jsii.String(fn+"SpokeRole"), &awsiam.CfnRoleProps{
+		RoleName:                 jsii.String(SpokeRole(cfg.SpokeRoleName, fn)),
+		Description:              jsii.String("secretguard: assumed by the hub's " + fn + " only; exactly the member-account actions its code declares"),
+		AssumeRolePolicyDocument: trust,
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName:     jsii.String("secretguard"),
+			PolicyDocument: awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &sts}),
+		}},
 	})
-	cond := awscdk.NewCfnCondition(stack, jsii.String("IsSpokeRoleRegion"), &awscdk.CfnConditionProps{
-		Expression: awscdk.Fn_ConditionEquals(awscdk.Aws_REGION(), jsii.String(cfg.SpokeRoleRegion)),
-	})
-	role.Node().DefaultChild().(awscdk.CfnResource).CfnOptions().SetCondition(cond)
-	suppressWildcards(role, "", rs)
+	role.CfnOptions().SetCondition(cond)
+	suppressWildcards(role, granted, "", rs)
 	return nil
 }
 
@@ -144,7 +201,7 @@ func newOrgStack(app awscdk.App, cfg *Config, sp *spoke) awscdk.Stack {
 	})
 	awscloudformation.NewCfnStackSet(stack, jsii.String("SpokeStackSet"), &awscloudformation.CfnStackSetProps{
 		StackSetName:    jsii.String(StackSetName),
-		Description:     jsii.String("secretguard spoke: Config rules, spoke role, event forwarding, secrets key"),
+		Description:     jsii.String("secretguard spoke: Config rules, spoke roles, event forwarding, secrets key"),
 		PermissionModel: jsii.String("SERVICE_MANAGED"),
 		CallAs:          jsii.String(cfg.CallAs),
 		AutoDeployment: &awscloudformation.CfnStackSet_AutoDeploymentProperty{
@@ -166,9 +223,11 @@ func newOrgStack(app awscdk.App, cfg *Config, sp *spoke) awscdk.Stack {
 		}},
 		TemplateBody: jsii.String(sp.body),
 	})
-	if sp.regions.any() && len(cfg.Regions) > 1 {
-		awscdk.Annotations_Of(stack).AddInfo(jsii.String(fmt.Sprintf("the spoke role %s names its resources in any Region: "+
-			"naming each of the %d Regions would exceed IAM's quota on a role's inline policies or a StackSet's TemplateBody", cfg.SpokeRoleName, len(cfg.Regions))))
+	for _, fn := range spokeFunctions(cfg) {
+		if why := sp.fallback[fn]; why != "" && len(cfg.Regions) > 1 {
+			awscdk.Annotations_Of(stack).AddInfo(jsii.String(fmt.Sprintf("the spoke role %s names its resources in any Region: "+
+				"naming each of the %d Regions would exceed %s", SpokeRole(cfg.SpokeRoleName, fn), len(cfg.Regions), why)))
+		}
 	}
 	applyNag(stack)
 	return stack

@@ -102,10 +102,10 @@ func TestNoEC2WriteOnAnyResource(t *testing.T) {
 }
 
 func TestUnknownActionFailsSynth(t *testing.T) {
-	if _, err := statements([]grant{{actions: []string{"s3:GetObject"}}}, ownRegion); err == nil || !strings.Contains(err.Error(), "resourcesFor") {
+	if _, _, err := statements([]grant{{actions: []string{"s3:GetObject"}}}, ownRegion); err == nil || !strings.Contains(err.Error(), "resourcesFor") {
 		t.Errorf("unknown action: %v", err)
 	}
-	if _, err := statements([]grant{{actions: []string{getSecretValue}}}, ownRegion); err == nil {
+	if _, _, err := statements([]grant{{actions: []string{getSecretValue}}}, ownRegion); err == nil {
 		t.Error("GetSecretValue got a default scope")
 	}
 }

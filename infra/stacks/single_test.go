@@ -61,7 +61,7 @@ func TestSingleFunctions(t *testing.T) {
 		}
 		if name == FunctionName("remediator") || name == FunctionName("workloads") {
 			want := map[string]any{"BASELINE": "ssm:" + DefaultBaselineParameter, "TABLE_NAME": env["TABLE_NAME"],
-				"EVENT_BUS_NAME": "default", "SPOKE_ROLE_NAME": DefaultSpokeRoleName, "DRY_RUN": "true"}
+				"EVENT_BUS_NAME": "default", "SPOKE_ROLE_NAME": SpokeRole(DefaultSpokeRoleName, strings.TrimPrefix(name, "secretguard-")), "DRY_RUN": "true"}
 			if env["TABLE_NAME"] == nil || !reflect.DeepEqual(env, want) {
 				t.Errorf("%s env %v", name, env)
 			}

@@ -22,8 +22,14 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// DefaultSpokeRole is the role assumed in member accounts.
-const DefaultSpokeRole = "secretguard-spoke"
+// SpokeRolePrefix is the default prefix of the roles assumed in member
+// accounts: each hub function has its own, SpokeRoleName.
+const SpokeRolePrefix = "secretguard-spoke"
+
+// SpokeRoleName is the default role a hub function (evaluator, remediator,
+// workloads) assumes in member accounts, as the CDK stacks deploy it:
+// secretguard-spoke-<function>, holding only that function's actions.
+func SpokeRoleName(function string) string { return SpokeRolePrefix + "-" + function }
 
 // SecretsAPI is what the engine calls on Secrets Manager: the Observer's
 // reads and the remedies' writes (*secretsmanager.Client has both).

@@ -46,6 +46,13 @@ const (
 	spokeRole        = "secretguard-spoke"
 )
 
+// SpokeFunctions are the functions that assume a spoke role.
+var SpokeFunctions = []string{"evaluator", "remediator", "workloads"}
+
+// SpokeRoleName is the lab's spoke role of a function (with the target's
+// suffix), passed to it as SPOKE_ROLE_NAME.
+func SpokeRoleName(function, suffix string) string { return spokeRole + "-" + function + suffix }
+
 // Provision creates the Infra at the target.
 func Provision(ctx context.Context, t *Target) (*Infra, error) {
 	sfx := t.Suffix
@@ -77,8 +84,12 @@ func Provision(ctx context.Context, t *Target) (*Infra, error) {
 	// The emulator gives every function an ARN in account 012345678912, so
 	// the functions treat the target's account as a member account and
 	// assume this role there, as the hub does in AWS.
-	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(spokeRole + sfx), AssumeRolePolicyDocument: trust(`{"AWS":"arn:aws:iam::` + t.Account + `:root"}`)}); err != nil {
-		return nil, fmt.Errorf("create the spoke role: %w", err)
+	// One spoke role per function that acts in member accounts, as the
+	// StackSet deploys them.
+	for _, fn := range SpokeFunctions {
+		if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(SpokeRoleName(fn, sfx)), AssumeRolePolicyDocument: trust(`{"AWS":"arn:aws:iam::` + t.Account + `:root"}`)}); err != nil {
+			return nil, fmt.Errorf("create the %s spoke role: %w", fn, err)
+		}
 	}
 	bg, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(breakGlassRole + sfx), AssumeRolePolicyDocument: trust(`{"AWS":"arn:aws:iam::` + t.Account + `:root"}`)})
 	if err != nil {

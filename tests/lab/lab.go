@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -85,6 +86,9 @@ func New(ctx context.Context, t *Target, o Options) (l *Lab, err error) {
 	env = append(env, "BASELINE="+l.BaselineFile, "TABLE_NAME="+l.Infra.Table, "EVENT_BUS_NAME="+l.Infra.Bus)
 	for name, bin := range o.Binaries {
 		fenv := append([]string(nil), env...)
+		if slices.Contains(SpokeFunctions, name) {
+			fenv = append(fenv, "SPOKE_ROLE_NAME="+SpokeRoleName(name, t.Suffix))
+		}
 		switch name {
 		case "evaluator":
 			fenv = append(fenv, "AWS_ENDPOINT_URL_CONFIG_SERVICE="+l.Recorder.URL)
