@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/secretguard/secretguard/shared/dispatch"
 	"github.com/secretguard/secretguard/shared/engine"
+	"github.com/secretguard/secretguard/shared/testutil/samples"
 )
 
 // TestSamplesDecode decodes every sample in events/workloads and fails on
@@ -44,55 +44,34 @@ func TestSamplesDecode(t *testing.T) {
 		"malformed-direct-bad-region.json":      {kind: dispatch.KindDirect, bad: `resource.region "Ireland" is not a Region`},
 		"malformed-direct-no-resource-id.json":  {kind: dispatch.KindDirect, bad: "resource.resourceId is missing: check no-plaintext-lambda-env evaluates a AWS::Lambda::Function"},
 	}
-	files, err := filepath.Glob(filepath.Join(sampleDir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples: %v", err)
-	}
-	seen := map[string]bool{}
-	for _, path := range files {
-		name := filepath.Base(path)
-		if name == "sqs-batch.json" {
-			continue // TestHandleSQSBatch
+	samples.Each(t, sampleDir, cases, []string{"sqs-batch.json"}, func(t *testing.T, payload []byte, w want) { // sqs-batch: TestHandleSQSBatch
+		tr, err := dispatch.Decode(payload)
+		if tr.Kind != w.kind {
+			t.Errorf("kind %q, want %q", tr.Kind, w.kind)
 		}
-		seen[name] = true
-		t.Run(name, func(t *testing.T) {
-			w, ok := cases[name]
-			if !ok {
-				t.Fatalf("sample %s is not in the test table", name)
+		if w.bad != "" {
+			if !errors.Is(err, dispatch.ErrBadEvent) || !strings.Contains(err.Error(), w.bad) {
+				t.Errorf("error %v, want one containing %q", err, w.bad)
 			}
-			tr, err := dispatch.Decode(sample(t, name))
-			if tr.Kind != w.kind {
-				t.Errorf("kind %q, want %q", tr.Kind, w.kind)
-			}
-			if w.bad != "" {
-				if !errors.Is(err, dispatch.ErrBadEvent) || !strings.Contains(err.Error(), w.bad) {
-					t.Errorf("error %v, want one containing %q", err, w.bad)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			skip := first(tr.Skip, dispatch.ResourceChecks.Skip(tr))
-			if w.skip != "" {
-				if !strings.Contains(skip, w.skip) {
-					t.Errorf("skip %q, want %q", skip, w.skip)
-				}
-				return
-			}
-			if skip != "" || tr.Resource == nil || *tr.Resource != *w.resource {
-				t.Errorf("resource request %+v (skip %q), want %+v", tr.Resource, skip, w.resource)
-			}
-			if why := dispatch.Secrets.Skip(tr); !strings.Contains(why, "secretguard-workloads serves it") {
-				t.Errorf("the remediator does not leave it to workloads: %q", why)
-			}
-		})
-	}
-	for name := range cases {
-		if !seen[name] {
-			t.Errorf("no sample %s", name)
+			return
 		}
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		skip := first(tr.Skip, dispatch.ResourceChecks.Skip(tr))
+		if w.skip != "" {
+			if !strings.Contains(skip, w.skip) {
+				t.Errorf("skip %q, want %q", skip, w.skip)
+			}
+			return
+		}
+		if skip != "" || tr.Resource == nil || *tr.Resource != *w.resource {
+			t.Errorf("resource request %+v (skip %q), want %+v", tr.Resource, skip, w.resource)
+		}
+		if why := dispatch.Secrets.Skip(tr); !strings.Contains(why, "secretguard-workloads serves it") {
+			t.Errorf("the remediator does not leave it to workloads: %q", why)
+		}
+	})
 }
 
 // TestDecodeResourceRequest: the direct request form of the workload and

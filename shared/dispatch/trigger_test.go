@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secretguard/secretguard/shared/testutil/samples"
 )
 
 const (
@@ -65,71 +67,46 @@ func TestSamplesDecode(t *testing.T) {
 			cases[f] = w
 		}
 	}
-	files, err := filepath.Glob(filepath.Join(sampleDir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples: %v", err)
-	}
-	seen := map[string]bool{}
-	for _, path := range files {
-		name := filepath.Base(path)
-		if name == "sqs-batch.json" {
-			continue // TestSQSBatchSample
+	samples.Each(t, sampleDir, cases, []string{"sqs-batch.json"}, func(t *testing.T, payload []byte, w want) { // sqs-batch: TestSQSBatchSample
+		tr, err := Decode(payload)
+		if tr.Kind != w.kind {
+			t.Errorf("kind %q, want %q", tr.Kind, w.kind)
 		}
-		seen[name] = true
-		t.Run(name, func(t *testing.T) {
-			w, ok := cases[name]
-			if !ok {
-				t.Fatalf("sample %s is not in the test table", name)
+		if w.bad != "" {
+			if !errors.Is(err, ErrBadEvent) || !strings.Contains(err.Error(), w.bad) {
+				t.Errorf("error %v, want one containing %q", err, w.bad)
 			}
-			payload, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := Decode(payload)
-			if tr.Kind != w.kind {
-				t.Errorf("kind %q, want %q", tr.Kind, w.kind)
-			}
-			if w.bad != "" {
-				if !errors.Is(err, ErrBadEvent) || !strings.Contains(err.Error(), w.bad) {
-					t.Errorf("error %v, want one containing %q", err, w.bad)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if w.skip != "" {
-				if !strings.Contains(tr.Skip, w.skip) || tr.Request != nil {
-					t.Errorf("skip %q, want %q", tr.Skip, w.skip)
-				}
-				return
-			}
-			if why := Secrets.Skip(tr); why != "" || ResourceChecks.Skip(tr) == "" {
-				t.Errorf("the remediator skips it (%q), or the workloads function does not", why)
-			}
-			if w.kind == KindSweep {
-				if tr.Sweep == nil || tr.Sweep.AccountID != member || tr.Sweep.Region != w.region || !tr.Sweep.DryRun {
-					t.Errorf("sweep %+v", tr.Sweep)
-				}
-				return
-			}
-			r := tr.Request
-			if r == nil || r.SecretID != w.secret || r.Region != w.region || r.Trigger != w.trigger {
-				t.Fatalf("request %+v, want secret %s region %s trigger %s", r, w.secret, w.region, w.trigger)
-			}
-			if w.kind != KindDirect && r.AccountID != member {
-				t.Errorf("account %q", r.AccountID)
-			}
-			if got := r.Hints.Creator != ""; got != w.creator {
-				t.Errorf("creator %q", r.Hints.Creator)
-			}
-		})
-	}
-	for name := range cases {
-		if !seen[name] {
-			t.Errorf("no sample %s", name)
+			return
 		}
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.skip != "" {
+			if !strings.Contains(tr.Skip, w.skip) || tr.Request != nil {
+				t.Errorf("skip %q, want %q", tr.Skip, w.skip)
+			}
+			return
+		}
+		if why := Secrets.Skip(tr); why != "" || ResourceChecks.Skip(tr) == "" {
+			t.Errorf("the remediator skips it (%q), or the workloads function does not", why)
+		}
+		if w.kind == KindSweep {
+			if tr.Sweep == nil || tr.Sweep.AccountID != member || tr.Sweep.Region != w.region || !tr.Sweep.DryRun {
+				t.Errorf("sweep %+v", tr.Sweep)
+			}
+			return
+		}
+		r := tr.Request
+		if r == nil || r.SecretID != w.secret || r.Region != w.region || r.Trigger != w.trigger {
+			t.Fatalf("request %+v, want secret %s region %s trigger %s", r, w.secret, w.region, w.trigger)
+		}
+		if w.kind != KindDirect && r.AccountID != member {
+			t.Errorf("account %q", r.AccountID)
+		}
+		if got := r.Hints.Creator != ""; got != w.creator {
+			t.Errorf("creator %q", r.Hints.Creator)
+		}
+	})
 }
 
 // TestDecodeResourceCompliance: the rules of workload and account checks
