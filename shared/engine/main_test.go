@@ -63,6 +63,33 @@ waivers: {tagPrefix: "secretguard:waive:", maxDays: 365}
 maxChangesPerInvocation: 25
 `
 
+// serialWrites makes the ledger's writes one at a time, as DynamoDB
+// serialises conditional writes to one item (the claims rely on it);
+// moto_server does not, and concurrent tests (TestDuplicateEvents) would
+// otherwise test moto's races instead of the engine.
+type serialWrites struct {
+	ledger.DynamoDBAPI
+	mu sync.Mutex
+}
+
+func (s *serialWrites) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.DynamoDBAPI.PutItem(ctx, in, opts...)
+}
+
+func (s *serialWrites) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.DynamoDBAPI.UpdateItem(ctx, in, opts...)
+}
+
+func (s *serialWrites) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.DynamoDBAPI.BatchWriteItem(ctx, in, opts...)
+}
+
 // env is one test's moto: fresh state, the shared table, recorded events.
 type env struct {
 	t       testing.TB
@@ -97,7 +124,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, ctx: ctx, srv: srv, sm: secretsmanager.NewFromConfig(cfg), b: b,
-		store: &ledger.Store{DB: db, Table: table}, events: &recorder{}, counter: counter, aws: newAWSLike(org)}
+		store: &ledger.Store{DB: &serialWrites{DynamoDBAPI: db}, Table: table}, events: &recorder{}, counter: counter, aws: newAWSLike(org)}
 }
 
 // mode sets a check's mode.
