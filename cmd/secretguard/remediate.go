@@ -104,6 +104,9 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if acct, err = accountTarget(ctx, cfg, as); err != nil {
 			return err
 		}
+		if roles, ok := eng.Accounts.(*awsenv.Roles); ok {
+			roles.SetSelfAccount(acct.id) // known now: no second GetCallerIdentity
+		}
 		eng.NewWorkload, eng.ResourceRemedies = observe.Factory(nil), []engine.ResourceRemedy{vpcendpoint.Remedy{}}
 	}
 	out := &remediatePrinter{w: stdout, notes: stderr, json: o.output == "json"}
@@ -137,7 +140,7 @@ func cmdRemediate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // cfg comes from awsenv.Load with counter.
 func newEngine(cfg aws.Config, b *baseline.Baseline, table, bus string, counter *awsenv.Counter, stderr io.Writer) *engine.Engine {
 	eng := &engine.Engine{
-		Baseline: b, Accounts: awsenv.NewRoles(cfg, "secretguard-cli", counter, awsenv.DefaultBudget()), RoleName: engine.SpokeRoleName("remediator"),
+		Baseline: b, Accounts: awsenv.NewRoles(cfg, "secretguard-cli", counter, awsenv.DefaultBudget()), RoleName: awsenv.SpokeRole(awsenv.DefaultSpokeRolePrefix, "remediator"),
 		Actor: "cli", Log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if table != "" {

@@ -66,9 +66,15 @@ type remediateAccount struct {
 // accountTarget identifies the caller's account (the account checks run
 // on the account of the credentials, in the configured Region).
 func accountTarget(ctx context.Context, cfg aws.Config, ids []string) (remediateAccount, error) {
+	id, err := callerAccount(ctx, cfg)
+	return remediateAccount{id: id, region: cfg.Region, checks: ids}, err
+}
+
+// callerAccount is the account of cfg's credentials.
+func callerAccount(ctx context.Context, cfg aws.Config) (string, error) {
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return remediateAccount{}, fmt.Errorf("identify the account (sts:GetCallerIdentity): %w", err)
+		return "", fmt.Errorf("identify the account (sts:GetCallerIdentity): %w", err)
 	}
-	return remediateAccount{id: aws.ToString(out.Account), region: cfg.Region, checks: ids}, nil
+	return aws.ToString(out.Account), nil
 }

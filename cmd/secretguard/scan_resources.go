@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
@@ -48,11 +47,11 @@ func selectChecks(scope string, ids []string) ([]checks.Check, []checks.Resource
 // scanResources evaluates the functions, task definitions and account
 // settings of one Region with the resource checks.
 func scanResources(ctx context.Context, cfg aws.Config, b *baseline.Baseline, rs []checks.ResourceCheck, sum *scan.Summary, out *printer, progress *progress) error {
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	account, err := callerAccount(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("identify the account: %w", err)
+		return err
 	}
-	sc := &scan.ResourceScanner{Observer: observe.New(cfg, aws.ToString(id.Account)), Baseline: b, Checks: rs, Now: clock}
+	sc := &scan.ResourceScanner{Observer: observe.New(cfg, account), Baseline: b, Checks: rs, Now: clock}
 	defer progress.done()
 	return sc.Sweep(ctx, func(p scan.ResourcePage) error {
 		sum.Resources += len(p.Resources)

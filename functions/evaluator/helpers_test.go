@@ -32,13 +32,14 @@ import (
 )
 
 const (
-	region   = "us-east-1"
-	self     = motoserver.TestAccount
-	spoke    = "111122223333"
-	fnARN    = "arn:aws:lambda:us-east-1:" + self + ":function:secretguard-evaluator"
-	samples  = "../../events/config"
-	testRole = DefaultSpokeRole
+	region  = "us-east-1"
+	self    = motoserver.TestAccount
+	spoke   = "111122223333"
+	fnARN   = "arn:aws:lambda:us-east-1:" + self + ":function:secretguard-evaluator"
+	samples = "../../events/config"
 )
+
+var testRole = DefaultSpokeRole
 
 // fakeConfig records PutEvaluations calls. moto implements PutEvaluations
 // only in TestMode, where nothing is recorded, so the handler tests put

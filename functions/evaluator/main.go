@@ -28,8 +28,7 @@ import (
 
 // DefaultSpokeRole is the role assumed in member accounts: the evaluator's
 // own, read-only spoke role, as the CDK stacks deploy it.
-// (engine.SpokeRoleName("evaluator"); the engine is not linked here).
-const DefaultSpokeRole = "secretguard-spoke-evaluator"
+var DefaultSpokeRole = awsenv.SpokeRole(awsenv.DefaultSpokeRolePrefix, "evaluator")
 
 func main() {
 	lambda.Start(lambdaenv.Raw(lambdaenv.Init(func(ctx context.Context, env lambdaenv.Env, log *slog.Logger) (*Handler, error) {

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/dispatch"
-	"github.com/secretguard/secretguard/shared/engine"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/testutil/motoserver"
 	"github.com/secretguard/secretguard/shared/workload/workloadtest"
@@ -62,7 +62,7 @@ func newFixture(t *testing.T, dryRun string) *fixture {
 		t.Fatal(err)
 	}
 	f.h = h
-	if f.member, err = h.Engine.Accounts.For(ctx, member, region, engine.SpokeRoleName("workloads")); err != nil {
+	if f.member, err = h.Engine.Accounts.For(ctx, member, region, awsenv.SpokeRole(awsenv.DefaultSpokeRolePrefix, "workloads")); err != nil {
 		t.Fatal(err)
 	}
 	f.seed = workloadtest.New(t, f.member, srv.Endpoint)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/secretguard/secretguard/shared/accessdenied"
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/configrule"
 	"github.com/secretguard/secretguard/shared/engine"
@@ -83,7 +84,7 @@ func RoleName(fn, region string) string { return "secretguard-" + fn + "-" + reg
 // accounts: one per function that acts there, named from the spokeRoleName
 // context (prefix), so that each holds that function's actions only and
 // trusts that function's roles only.
-func SpokeRole(prefix, fn string) string { return prefix + "-" + fn }
+func SpokeRole(prefix, fn string) string { return awsenv.SpokeRole(prefix, fn) }
 
 // spokeRole is the spoke role of fn in this deployment (SPOKE_ROLE_NAME).
 func (w *wiring) spokeRole(fn string) string { return SpokeRole(w.cfg.SpokeRoleName, fn) }
@@ -96,7 +97,7 @@ func evaluatorEnv(w *wiring) map[string]string {
 
 // evaluatorPermissions: the secret checks' and the workload and account
 // checks' (secretguard deploys every rule of baseline.ResourceCheckIDs).
-func evaluatorPermissions() []configrule.Permission {
+func evaluatorPermissions() []awsenv.Permission {
 	return slices.Concat(configrule.EvaluatorPermissions(), configrule.ResourcePermissions())
 }
 
@@ -120,7 +121,7 @@ func engineEnv(w *wiring, fn string) map[string]string {
 
 // remediatorPermissions: the secret checks' engine, the Observer's reads
 // and every secret remedy's actions (engine.Permissions).
-func remediatorPermissions() []configrule.Permission { return engine.Permissions() }
+func remediatorPermissions() []awsenv.Permission { return engine.Permissions() }
 
 func remediatorEnv(w *wiring) map[string]string { return engineEnv(w, "remediator") }
 
@@ -133,7 +134,7 @@ func remediatorSpokeActions() []string { return accountActions(remediatorPermiss
 // workloadsPermissions: the workload and account checks' engine, the
 // checks' reads (engine.ResourceActions) and the create-vpc-endpoint
 // remedy's actions (engine.ResourcePermissions).
-func workloadsPermissions() []configrule.Permission {
+func workloadsPermissions() []awsenv.Permission {
 	return engine.ResourcePermissions(vpcendpoint.IAMActions)
 }
 
@@ -149,17 +150,17 @@ func workloadsSpokeActions() []string { return accountActions(workloadsPermissio
 // function fn into grants, each scope on its resources: the account's
 // (scopesFor), the function itself, its own spoke role (hub only), the
 // baseline parameter, the ledger table, the event bus.
-func (w *wiring) permissionGrants(fn string, ps []configrule.Permission) ([]grant, error) {
+func (w *wiring) permissionGrants(fn string, ps []awsenv.Permission) ([]grant, error) {
 	var gs []grant
 	for _, p := range ps {
 		switch p.Scope {
-		case configrule.ScopeAccount:
+		case awsenv.ScopeAccount:
 			gs = append(gs, grant{actions: p.Actions})
-		case configrule.ScopeSelf:
+		case awsenv.ScopeSelf:
 			gs = append(gs, grant{actions: p.Actions, resources: []string{here("lambda", "function:"+FunctionName(fn))}})
-		case configrule.ScopeSpokeRole:
+		case awsenv.ScopeSpokeRole:
 			gs = append(gs, w.assumeSpoke(fn, p.Actions)...)
-		case configrule.ScopeBaseline:
+		case awsenv.ScopeBaseline:
 			gs = append(gs, w.readBaseline(p.Actions))
 		case engine.ScopeTable:
 			gs = append(gs, w.onTable(p.Actions))
@@ -174,10 +175,10 @@ func (w *wiring) permissionGrants(fn string, ps []configrule.Permission) ([]gran
 
 // accountActions are the account-scope actions of ps: what a function
 // performs in member accounts through its spoke role.
-func accountActions(ps []configrule.Permission) []string {
+func accountActions(ps []awsenv.Permission) []string {
 	var out []string
 	for _, p := range ps {
-		if p.Scope == configrule.ScopeAccount {
+		if p.Scope == awsenv.ScopeAccount {
 			out = append(out, p.Actions...)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
 )
 
@@ -24,7 +25,7 @@ const (
 
 // Defaults of the context values documented in README.md, Deploy.
 const (
-	DefaultSpokeRoleName     = "secretguard-spoke"
+	DefaultSpokeRoleName     = awsenv.DefaultSpokeRolePrefix
 	DefaultBaselineParameter = "/secretguard/baseline"
 	DefaultFrequency         = "TwentyFour_Hours"
 	DefaultLogRetentionDays  = 365

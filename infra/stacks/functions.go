@@ -58,23 +58,22 @@ func newFunctions(scope constructs.Construct, cfg *Config, region string, w *wir
 		if err != nil {
 			return nil, err
 		}
-		f.fn.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Sum")}).
-			CreateAlarm(fs.scope, jsii.String(name+"Errors"), &awscloudwatch.CreateAlarmOptions{
-				AlarmDescription:   jsii.String("secretguard " + name + ": the function reported errors"),
+		// Any error, and any message left in the DLQ, pages the topic.
+		atLeastOne := func(m awscloudwatch.Metric, id, what string) {
+			m.CreateAlarm(fs.scope, jsii.String(name+id), &awscloudwatch.CreateAlarmOptions{
+				AlarmDescription:   jsii.String("secretguard " + name + ": " + what),
 				Threshold:          jsii.Number(1),
 				EvaluationPeriods:  jsii.Number(1),
 				ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 				TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 			}).AddAlarmAction(alarm)
+		}
+		fiveMinutes := func(stat string) *awscloudwatch.MetricOptions {
+			return &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String(stat)}
+		}
+		atLeastOne(f.fn.MetricErrors(fiveMinutes("Sum")), "Errors", "the function reported errors")
 		if f.dlq != nil {
-			f.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum")}).
-				CreateAlarm(fs.scope, jsii.String(name+"DLQDepth"), &awscloudwatch.CreateAlarmOptions{
-					AlarmDescription:   jsii.String("secretguard " + name + ": failed events are waiting in its dead-letter queue"),
-					Threshold:          jsii.Number(1),
-					EvaluationPeriods:  jsii.Number(1),
-					ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-					TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-				}).AddAlarmAction(alarm)
+			atLeastOne(f.dlq.MetricApproximateNumberOfMessagesVisible(fiveMinutes("Maximum")), "DLQDepth", "failed events are waiting in its dead-letter queue")
 		}
 		fs.byName[name] = f
 	}

@@ -214,3 +214,12 @@ func (r *Roles) limiter(account, region string) *Limiter {
 	}
 	return l
 }
+
+// DefaultSpokeRolePrefix is the default prefix of the roles the hub
+// functions assume in member accounts (SpokeRole).
+const DefaultSpokeRolePrefix = "secretguard-spoke"
+
+// SpokeRole is the role a hub function (evaluator, remediator, workloads)
+// assumes in member accounts: <prefix>-<function>, holding only that
+// function's actions, as the CDK stacks deploy it.
+func SpokeRole(prefix, function string) string { return prefix + "-" + function }

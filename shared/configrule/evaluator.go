@@ -21,10 +21,6 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// Accounts hands out an SDK config for an account and Region
-// (awsenv.Accounts).
-type Accounts = awsenv.Accounts
-
 // Invoker is the Lambda method a sweep hands over with.
 type Invoker interface {
 	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
@@ -36,7 +32,7 @@ var _ Invoker = (*lambda.Client)(nil)
 // process; Handle serves one invocation at a time.
 type Evaluator struct {
 	Baseline *baseline.Baseline
-	Accounts Accounts
+	Accounts awsenv.Accounts
 	// RoleName is the spoke role assumed in other accounts.
 	RoleName string
 	// NewConfig and NewSecrets build clients from an account's config

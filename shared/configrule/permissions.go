@@ -9,26 +9,14 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// Where an evaluator permission must be granted (awsenv's scopes).
-const (
-	ScopeAccount   = awsenv.ScopeAccount
-	ScopeSelf      = awsenv.ScopeSelf
-	ScopeSpokeRole = awsenv.ScopeSpokeRole
-	ScopeBaseline  = awsenv.ScopeBaseline
-)
-
-// Permission is a set of IAM actions the evaluator function needs, and
-// where they are granted.
-type Permission = awsenv.Permission
-
 // EvaluatorPermissions lists what the evaluator function needs, for the
 // infrastructure code that writes its policies.
-func EvaluatorPermissions() []Permission {
-	return []Permission{
-		{Scope: ScopeAccount, Actions: slices.Concat(secret.IAMActions, IAMActions)},
-		{Scope: ScopeSelf, Actions: []string{"lambda:InvokeFunction"}},
-		{Scope: ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
-		{Scope: ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
+func EvaluatorPermissions() []awsenv.Permission {
+	return []awsenv.Permission{
+		{Scope: awsenv.ScopeAccount, Actions: slices.Concat(secret.IAMActions, IAMActions)},
+		{Scope: awsenv.ScopeSelf, Actions: []string{"lambda:InvokeFunction"}},
+		{Scope: awsenv.ScopeSpokeRole, Actions: []string{"sts:AssumeRole"}},
+		{Scope: awsenv.ScopeBaseline, Actions: slices.Clone(baseline.IAMActions)},
 	}
 }
 
@@ -37,13 +25,13 @@ func EvaluatorPermissions() []Permission {
 // actions every resource check declares, in the same account scope (the
 // spoke role of each member account, and the function's own role). They
 // are kept apart so that a deployment adds them when it adds those rules.
-func ResourcePermissions() []Permission {
+func ResourcePermissions() []awsenv.Permission {
 	var actions []string
 	for _, c := range checks.AllResource() {
 		actions = append(actions, c.IAMActions()...)
 	}
 	slices.Sort(actions)
-	return []Permission{{Scope: ScopeAccount, Actions: slices.Compact(actions)}}
+	return []awsenv.Permission{{Scope: awsenv.ScopeAccount, Actions: slices.Compact(actions)}}
 }
 
 // EvaluatorIAMActions is every action of EvaluatorPermissions, sorted and

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/baseline"
 	"github.com/secretguard/secretguard/shared/checks"
 	"github.com/secretguard/secretguard/shared/scan"
@@ -177,7 +178,7 @@ func TestResourceRuleSweeps(t *testing.T) {
 
 func TestResourcePermissions(t *testing.T) {
 	ps := ResourcePermissions()
-	if len(ps) != 1 || ps[0].Scope != ScopeAccount {
+	if len(ps) != 1 || ps[0].Scope != awsenv.ScopeAccount {
 		t.Fatalf("permissions %+v", ps)
 	}
 	got := strings.Join(ps[0].Actions, ",")

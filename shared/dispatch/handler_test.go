@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 	counter := awsenv.NewCounter()
 	roles := awsenv.NewRoles(cfg, "test", counter, awsenv.Budget{})
 	roles.SetSelfAccount(motoserver.TestAccount)
-	memberCfg, err := roles.For(ctx, member, "us-east-1", engine.SpokeRoleName("remediator"))
+	memberCfg, err := roles.For(ctx, member, "us-east-1", awsenv.SpokeRole(awsenv.DefaultSpokeRolePrefix, "remediator"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{logs: &bytes.Buffer{}, emf: &bytes.Buffer{}, sm: sm, arn: aws.ToString(out.ARN), ctx: ctx}
 	log := slog.New(slog.NewJSONHandler(f.logs, nil))
 	f.h = &Handler{Serves: Secrets, Roles: roles, Log: log, Metrics: metrics.New(f.emf), Counter: counter, FunctionName: "remediator",
-		Engine: &engine.Engine{Baseline: b, RoleName: engine.SpokeRoleName("remediator"), Log: log, Actor: "test",
+		Engine: &engine.Engine{Baseline: b, RoleName: awsenv.SpokeRole(awsenv.DefaultSpokeRolePrefix, "remediator"), Log: log, Actor: "test",
 			Ledger: &ledger.Store{DB: dynamodb.NewFromConfig(cfg), Table: "secretguard"}, Events: eventbridge.NewFromConfig(cfg),
 			Accounts: accountsFunc(func(ctx context.Context, account, region, role string) (aws.Config, error) {
 				switch account {

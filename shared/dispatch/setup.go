@@ -41,7 +41,7 @@ func Setup(ctx context.Context, getenv lambdaenv.Env, out io.Writer, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	role := getenv.Or("SPOKE_ROLE_NAME", engine.SpokeRoleName(serves.Name()))
+	role := getenv.Or("SPOKE_ROLE_NAME", awsenv.SpokeRole(awsenv.DefaultSpokeRolePrefix, serves.Name()))
 	name := getenv("AWS_LAMBDA_FUNCTION_NAME")
 	roles := awsenv.NewRoles(cfg, serves.Function(), counter, budget)
 	bus := getenv("EVENT_BUS_NAME")

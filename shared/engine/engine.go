@@ -22,15 +22,6 @@ import (
 	"github.com/secretguard/secretguard/shared/secret"
 )
 
-// SpokeRolePrefix is the default prefix of the roles assumed in member
-// accounts: each hub function has its own, SpokeRoleName.
-const SpokeRolePrefix = "secretguard-spoke"
-
-// SpokeRoleName is the default role a hub function (evaluator, remediator,
-// workloads) assumes in member accounts, as the CDK stacks deploy it:
-// secretguard-spoke-<function>, holding only that function's actions.
-func SpokeRoleName(function string) string { return SpokeRolePrefix + "-" + function }
-
 // SecretsAPI is what the engine calls on Secrets Manager: the Observer's
 // reads and the remedies' writes (*secretsmanager.Client has both).
 type SecretsAPI interface {

@@ -150,7 +150,7 @@ func (e *env) config(_ context.Context, _, r, _ string) (aws.Config, error) {
 	return cfg, nil
 }
 
-// accountsFunc adapts a function to configrule.Accounts.
+// accountsFunc adapts a function to awsenv.Accounts.
 type accountsFunc func(ctx context.Context, account, region, role string) (aws.Config, error)
 
 func (f accountsFunc) For(ctx context.Context, account, region, role string) (aws.Config, error) {

@@ -48,13 +48,3 @@ func permissions(account []string) []awsenv.Permission {
 		{Scope: ScopeBus, Actions: slices.Clone(EventActions)},
 	}
 }
-
-// IAMActions is every action of ps, sorted, without duplicates.
-func IAMActions(ps []awsenv.Permission) []string {
-	var all []string
-	for _, p := range ps {
-		all = append(all, p.Actions...)
-	}
-	slices.Sort(all)
-	return slices.Compact(all)
-}

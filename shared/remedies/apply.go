@@ -41,10 +41,10 @@ func Apply(ctx context.Context, c Clients, calls []Call) ([]outcome.Call, error)
 		}
 		err := send(ctx, c.Secrets, call)
 		if err != nil {
-			done = append(done, call.outcome(err.Error()))
+			done = append(done, call.Outcome(err.Error()))
 			return done, fmt.Errorf("%s %s: %w", call.Operation, secretID(call), err)
 		}
-		done = append(done, call.outcome(OutcomeOK))
+		done = append(done, call.Outcome(OutcomeOK))
 	}
 	return done, nil
 }

@@ -101,12 +101,14 @@ func outcomeCalls(calls []Call, result string) []outcome.Call {
 	}
 	out := make([]outcome.Call, 0, len(calls))
 	for _, c := range calls {
-		out = append(out, c.outcome(result))
+		out = append(out, c.Outcome(result))
 	}
 	return out
 }
 
-func (c Call) outcome(result string) outcome.Call {
+// Outcome is the call as an event reports it: its parameters as JSON
+// (Params) and result ("ok", an error, "dry-run", ...).
+func (c Call) Outcome(result string) outcome.Call {
 	params, err := Params(c)
 	if err != nil {
 		params = nil

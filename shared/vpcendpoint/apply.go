@@ -16,7 +16,7 @@ import (
 // next CreateSecurityGroup: each VPC's calls come together). It stops at
 // the first error and returns what was done, each call with its outcome
 // and its parameters as sent.
-func Apply(ctx context.Context, c EC2API, p Plan) ([]outcome.Call, error) {
+func Apply(ctx context.Context, c EC2API, p remedies.Plan) ([]outcome.Call, error) {
 	for _, call := range p.Calls {
 		if call.Service != ServiceEC2 || !known(call) {
 			return nil, fmt.Errorf("create-vpc-endpoint: Apply: unsupported call %s:%s (%T)", call.Service, call.Operation, call.Input)
@@ -24,21 +24,6 @@ func Apply(ctx context.Context, c EC2API, p Plan) ([]outcome.Call, error) {
 	}
 	var done []outcome.Call
 	group := ""
-	record := func(call remedies.Call, err error) error {
-		result := remedies.OutcomeOK
-		if err != nil {
-			result = err.Error()
-		}
-		params, perr := remedies.Params(call)
-		if perr != nil {
-			params = nil
-		}
-		done = append(done, outcome.Call{Service: call.Service, Operation: call.Operation, Params: params, Outcome: result})
-		if err != nil {
-			return fmt.Errorf("%s: %w", call.Operation, err)
-		}
-		return nil
-	}
 	for _, call := range p.Calls {
 		if err := ctx.Err(); err != nil {
 			return done, err
@@ -61,9 +46,11 @@ func Apply(ctx context.Context, c EC2API, p Plan) ([]outcome.Call, error) {
 		case *ec2.ModifyVpcEndpointInput:
 			_, err = c.ModifyVpcEndpoint(ctx, in)
 		}
-		if err := record(call, err); err != nil {
-			return done, err
+		if err != nil {
+			done = append(done, call.Outcome(err.Error()))
+			return done, fmt.Errorf("%s: %w", call.Operation, err)
 		}
+		done = append(done, call.Outcome(remedies.OutcomeOK))
 	}
 	return done, nil
 }

@@ -85,30 +85,16 @@ const GroupFromPlan = "{{CreateSecurityGroup.GroupId}}"
 // ManagedTag marks what the remedy creates.
 const ManagedTag = "secretguard:managed-by"
 
-// Plan is what the remedy would do in one account and Region.
-type Plan struct {
-	Remedy    string
-	AccountID string
-	Region    string
-	Calls     []remedies.Call
-	// Summary is one line for people.
-	Summary string
-}
-
-// Empty reports whether the plan has nothing to do.
-func (p Plan) Empty() bool { return len(p.Calls) == 0 }
-
 // PlanFor computes the calls that give every VPC of the observed account
 // (a workload.Resource of type AWS::::Account with its network read) a
 // Secrets Manager endpoint with private DNS. It returns the plan for the
 // VPCs it can fix together with a remedies.NeedsHuman error naming those it
 // cannot; any other error is a failed read and the plan is empty.
-func PlanFor(ctx context.Context, c EC2API, r *workload.Resource) (Plan, error) {
-	p := Plan{Remedy: ID}
+func PlanFor(ctx context.Context, c EC2API, r *workload.Resource) (remedies.Plan, error) {
+	p := remedies.Plan{Remedy: ID}
 	if r == nil || r.Type != workload.TypeAccount || r.Account == nil || !r.Account.NetworkKnown {
 		return p, errors.New("create-vpc-endpoint: needs an account observation with its network read")
 	}
-	p.AccountID, p.Region = r.AccountID, r.Region
 	missing, noDNS := checks.VPCsWithoutEndpoint(r.Account)
 	service := workload.EndpointServiceName(r.Partition, r.Region)
 	var human []string
@@ -116,7 +102,7 @@ func PlanFor(ctx context.Context, c EC2API, r *workload.Resource) (Plan, error) 
 		calls, why, err := planVPC(ctx, c, vpc.ID, service)
 		switch {
 		case err != nil:
-			return Plan{Remedy: ID, AccountID: r.AccountID, Region: r.Region}, err
+			return remedies.Plan{Remedy: ID}, err
 		case why != "":
 			human = append(human, vpc.ID+": "+why)
 		default:

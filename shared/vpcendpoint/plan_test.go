@@ -185,7 +185,7 @@ func TestPlanRejectsWhatItCannotUse(t *testing.T) {
 	if _, err := vpcendpoint.PlanFor(context.Background(), nil, &workload.Resource{Type: workload.TypeAccount, Account: &workload.Account{}}); err == nil {
 		t.Error("planned without a network observation")
 	}
-	bad := vpcendpoint.Plan{Calls: []remedies.Call{{Service: "ec2", Operation: "DeleteVpc", Input: &ec2.DeleteVpcInput{}}}}
+	bad := remedies.Plan{Calls: []remedies.Call{{Service: "ec2", Operation: "DeleteVpc", Input: &ec2.DeleteVpcInput{}}}}
 	if _, err := vpcendpoint.Apply(context.Background(), nil, bad); err == nil || !strings.Contains(err.Error(), "unsupported call") {
 		t.Errorf("Apply of an unknown call: %v", err)
 	}
@@ -194,7 +194,7 @@ func TestPlanRejectsWhatItCannotUse(t *testing.T) {
 	}
 }
 
-func opsOf(p vpcendpoint.Plan) []string {
+func opsOf(p remedies.Plan) []string {
 	var ops []string
 	for _, c := range p.Calls {
 		ops = append(ops, c.Operation)

@@ -30,15 +30,14 @@ func (m Remedy) client(cfg aws.Config) EC2API {
 	return ec2.NewFromConfig(cfg)
 }
 
-// Plan is PlanFor in remedies.Plan form (no Before/After: the state is
+// Plan is PlanFor (no Before/After: the state is
 // the account's network, not a secret's; no Undo: deleting an endpoint
 // that workloads may already use is a person's decision).
 func (m Remedy) Plan(ctx context.Context, cfg aws.Config, r *workload.Resource) (remedies.Plan, error) {
-	p, err := PlanFor(ctx, m.client(cfg), r)
-	return remedies.Plan{Remedy: ID, Calls: p.Calls, Summary: p.Summary}, err
+	return PlanFor(ctx, m.client(cfg), r)
 }
 
 // Apply sends the plan's calls (Apply).
 func (m Remedy) Apply(ctx context.Context, cfg aws.Config, p remedies.Plan) ([]outcome.Call, error) {
-	return Apply(ctx, m.client(cfg), Plan{Remedy: ID, Calls: p.Calls, Summary: p.Summary})
+	return Apply(ctx, m.client(cfg), p)
 }

@@ -41,7 +41,6 @@ type ConfigRecorder struct {
 	mu     sync.Mutex
 	tokens map[string]string // ResultToken → rule name
 	latest map[string]map[string]Evaluation
-	calls  int
 }
 
 // NewConfigRecorder starts the recorder on a free loopback port.
@@ -91,7 +90,6 @@ func (r *ConfigRecorder) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.mu.Lock()
-	r.calls++
 	rule := r.tokens[in.ResultToken]
 	for _, e := range in.Evaluations {
 		if in.TestMode {
@@ -127,13 +125,6 @@ func (r *ConfigRecorder) Verdicts() Verdicts {
 		}
 	}
 	return out
-}
-
-// Calls counts PutEvaluations calls.
-func (r *ConfigRecorder) Calls() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.calls
 }
 
 // Close stops the recorder.

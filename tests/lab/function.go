@@ -217,9 +217,6 @@ func (f *Function) InitDuration() (time.Duration, bool) {
 	return time.Duration(ms * float64(time.Millisecond)), true
 }
 
-// Logs returns everything the emulator and the function wrote.
-func (f *Function) Logs() string { return f.logs.String() }
-
 // LogTail returns the last n bytes of Logs.
 func (f *Function) LogTail(n int) string {
 	s := f.logs.String()

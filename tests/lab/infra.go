@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/secretguard/secretguard/shared/awsenv"
 	"github.com/secretguard/secretguard/shared/ledger"
 	"github.com/secretguard/secretguard/shared/outcome"
 )
@@ -43,7 +44,7 @@ const (
 	rotationFunction = "secretguard-demo-rotation"
 	keyAlias         = "alias/secretguard-demo"
 	breakGlassRole   = "break-glass"
-	spokeRole        = "secretguard-spoke"
+	spokeRole        = awsenv.DefaultSpokeRolePrefix
 )
 
 // SpokeFunctions are the functions that assume a spoke role.
@@ -51,7 +52,9 @@ var SpokeFunctions = []string{"evaluator", "remediator", "workloads"}
 
 // SpokeRoleName is the lab's spoke role of a function (with the target's
 // suffix), passed to it as SPOKE_ROLE_NAME.
-func SpokeRoleName(function, suffix string) string { return spokeRole + "-" + function + suffix }
+func SpokeRoleName(function, suffix string) string {
+	return awsenv.SpokeRole(spokeRole, function) + suffix
+}
 
 // Provision creates the Infra at the target.
 func Provision(ctx context.Context, t *Target) (*Infra, error) {

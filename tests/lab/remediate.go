@@ -15,6 +15,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/secretguard/secretguard/shared/checks"
+	"github.com/secretguard/secretguard/shared/dispatch"
 	"github.com/secretguard/secretguard/shared/engine"
 )
 
@@ -80,30 +81,27 @@ func (l *Lab) complianceChange(sample []byte, e Evaluation, check string) (json.
 	return json.Marshal(ev)
 }
 
-// RemediatorResponse is the remediator's result for one event (the
-// contract of functions/remediator's Response).
-type RemediatorResponse struct {
-	Kind      string         `json:"kind"`
-	Skipped   string         `json:"skipped,omitempty"`
-	Result    *engine.Result `json:"result,omitempty"`
-	Error     string         `json:"error,omitempty"`
-	Retryable bool           `json:"retryable,omitempty"`
-}
-
 // Remediate invokes the remediator with one event, as an EventBridge rule
 // would, and returns its response; a response that carries an error is
 // returned with the error.
-func (l *Lab) Remediate(ctx context.Context, event json.RawMessage) (*RemediatorResponse, error) {
-	f, err := l.Function("remediator")
+func (l *Lab) Remediate(ctx context.Context, event json.RawMessage) (*dispatch.Response, error) {
+	return l.dispatch(ctx, "remediator", event)
+}
+
+// dispatch invokes a function of shared/dispatch (remediator, workloads)
+// with one payload and returns its Response, with its error when it
+// carries one.
+func (l *Lab) dispatch(ctx context.Context, name string, payload any) (*dispatch.Response, error) {
+	f, err := l.Function(name)
 	if err != nil {
 		return nil, err
 	}
-	var r RemediatorResponse
-	if _, err := f.InvokeJSON(ctx, event, &r); err != nil {
-		return nil, fmt.Errorf("remediator: %w", err)
+	var r dispatch.Response
+	if _, err := f.InvokeJSON(ctx, payload, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if r.Error != "" {
-		return &r, fmt.Errorf("remediator (%s): %s", r.Kind, r.Error)
+		return &r, fmt.Errorf("%s (%s): %s", name, r.Kind, r.Error)
 	}
 	return &r, nil
 }

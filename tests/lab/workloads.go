@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/secretguard/secretguard/shared/dispatch"
 	"github.com/secretguard/secretguard/shared/workload"
 )
 
@@ -76,29 +77,15 @@ func (l *Lab) SeedWorkloads(ctx context.Context) (Workloads, error) {
 	return w, nil
 }
 
-// WorkloadsResponse is the workloads function's answer (dispatch.Response).
-type WorkloadsResponse = RemediatorResponse
-
 // Workload asks the workloads function for one check of one resource (a
 // direct request; resourceID is the function's name, or "" for an account
 // check) and returns its answer.
-func (l *Lab) Workload(ctx context.Context, check, resourceID string) (*WorkloadsResponse, error) {
-	f, err := l.Function("workloads")
-	if err != nil {
-		return nil, err
-	}
+func (l *Lab) Workload(ctx context.Context, check, resourceID string) (*dispatch.Response, error) {
 	req := map[string]any{"check": check, "accountId": l.Target.Account, "region": Region}
 	if resourceID != "" {
 		req["resourceId"] = resourceID
 	}
-	var r WorkloadsResponse
-	if _, err := f.InvokeJSON(ctx, map[string]any{"resource": req}, &r); err != nil {
-		return nil, fmt.Errorf("workloads: %w", err)
-	}
-	if r.Error != "" {
-		return &r, fmt.Errorf("workloads (%s): %s", r.Kind, r.Error)
-	}
-	return &r, nil
+	return l.dispatch(ctx, "workloads", map[string]any{"resource": req})
 }
 
 // Endpoints lists the Secrets Manager interface endpoints of vpc.

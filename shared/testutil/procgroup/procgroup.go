@@ -50,9 +50,6 @@ func Start(cmd *exec.Cmd, detach bool, onExit func()) (*Process, error) {
 // PID is the child's process ID, which is also its process group ID.
 func (p *Process) PID() int { return p.Cmd.Process.Pid }
 
-// Done is closed when the child has exited.
-func (p *Process) Done() <-chan struct{} { return p.done }
-
 // Exited reports whether the child has exited.
 func (p *Process) Exited() bool {
 	select {
